@@ -1,0 +1,54 @@
+"""Ember: PyTorch's user-facing API in readable Python, on NumPy (CPU) and CuPy (GPU).
+
+``import ember as torch`` runs the programs people write while they learn PyTorch.
+"""
+from . import _dtype
+from ._device import device
+from ._dtype import (bfloat16, complex64, complex128, dtype, float16, float32, float64, get_default_dtype,
+                     int8, int16, int32, int64, promote_types, set_default_dtype, uint8)
+from ._size import Size
+from ._tensor import Tensor
+from . import autograd
+from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd.grad_mode import is_inference_mode_enabled
+from . import ops as _ops
+
+__version__ = "0.1.0"
+
+bool = _dtype.bool_  # noqa: A001 - PyTorch's name
+half, float, double = float16, float32, float64  # noqa: A001
+cfloat, cdouble = complex64, complex128
+short, int, long = int16, int32, int64  # noqa: A001
+strided = "torch.strided"
+
+globals().update(_ops.public)
+from .ops.creation import LEGACY_TYPES as _LEGACY  # noqa: E402
+
+globals().update(_LEGACY)
+del _LEGACY
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input):
+    return input.is_floating_point()
+
+
+def is_complex(input):
+    return input.is_complex()
+
+
+def numel(input):
+    return input.numel()
+
+
+def result_type(tensor1, tensor2):
+    """The dtype an op on these operands returns (``torch.result_type``)."""
+    ops = [t._data if isinstance(t, Tensor) else t for t in (tensor1, tensor2)]
+    return _dtype.result_type_of(*ops)
+
+
+def can_cast(from_, to):
+    return _dtype.can_cast(from_, to)

@@ -1,0 +1,378 @@
+"""Graph nodes and the two ways to define a differentiable op.
+
+* ``Op`` (internal, used by ``ember.ops``): ``forward(ctx, *arrays)`` computes
+  on raw ``xp`` arrays; ``backward(ctx, *grads)`` computes on Tensors with
+  Ember ops, so that ``create_graph=True`` gives higher-order gradients for free.
+* ``Function`` (public ``ember.autograd.Function``): PyTorch's custom-function
+  API, ``forward(ctx, *tensors)`` on Tensors (run without grad tracking).
+
+The ``ctx`` object *is* the graph node (``grad_fn``): one class per op, named
+as PyTorch names it (``MulBackward0``), created only when a gradient is needed.
+"""
+import weakref
+
+from .grad_mode import GradMode
+
+_FREED_MSG = ("Trying to backward through the graph a second time (or directly access saved tensors after they "
+              "have already been freed). Saved intermediate values of the graph are freed when you call "
+              ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+              "graph a second time or if you need to access saved tensors after calling backward.")
+
+Tensor = None  # set by ember._tensor (layer 3 registers itself; no upward import)
+
+
+class AnomalyMode:
+    enabled = False
+    check_nan = True
+
+
+class Node:
+    """A node of the backward graph. Subclasses implement ``apply(*grad_outputs)``."""
+    _name = None
+
+    def __init__(self):
+        self.next_functions = ()      # ((node | None, input_nr), ...) one per differentiable input
+        self._input_meta = ()         # (shape, dtype) of each input, to validate the grads sent to it
+        self._pre_hooks = None        # hooks on the grads flowing into this node
+        self._hooks = None            # hooks on (grad_inputs, grad_outputs)
+        self._tensor_hooks = None     # {output_nr: [hook]} from Tensor.register_hook on non-leaves
+        self._retained = None         # {output_nr: weakref(tensor)} from retain_grad()
+        self._trace = None            # forward stack, in anomaly mode
+
+    def name(self):
+        return type(self).__name__
+
+    def register_hook(self, fn):
+        self._hooks = (self._hooks or []) + [fn]
+        return _RemovableHandle(self, "_hooks", fn)
+
+    def register_prehook(self, fn):
+        self._pre_hooks = (self._pre_hooks or []) + [fn]
+        return _RemovableHandle(self, "_pre_hooks", fn)
+
+    def __call__(self, *grads):
+        return self.apply(*grads)
+
+    def __repr__(self):
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+    def _release(self):
+        pass
+
+    @property
+    def metadata(self):
+        if "_metadata" not in self.__dict__:
+            self._metadata = {}
+        return self._metadata
+
+
+class _RemovableHandle:
+    def __init__(self, owner, attr, fn):
+        self.owner, self.attr, self.fn = owner, attr, fn
+
+    def remove(self):
+        hooks = getattr(self.owner, self.attr) or []
+        setattr(self.owner, self.attr, [h for h in hooks if h is not self.fn] or None)
+
+
+class AccumulateGrad(Node):
+    """Sink of the graph for a leaf tensor: adds the incoming gradient to ``.grad``."""
+
+    def __init__(self, variable):
+        super().__init__()
+        self.variable = variable
+        self._input_meta = ((variable.shape, variable.dtype),)
+
+    def apply(self, grad):  # accumulation itself is done by the engine (it knows create_graph)
+        return ()
+
+
+class _Saved:
+    """One saved tensor with the version it had when saved (PyTorch's SavedVariable)."""
+    __slots__ = ("tensor", "version", "output_nr")
+
+    def __init__(self, tensor, output_nr=None):
+        # A saved *output* keeps no strong reference to its grad_fn (that would be this node: a cycle);
+        # it is rebuilt on unpacking with grad_fn = the owning node.
+        self.output_nr = output_nr
+        self.tensor = tensor if output_nr is None else tensor._alias()
+        self.version = tensor._version[0]
+
+
+class BackwardNode(Node):
+    """The ctx/grad_fn of one op application."""
+    _forward_cls = None
+    materialize_grads = True
+
+    def __init__(self):
+        super().__init__()
+        self._saved = ()
+        self._freed = False
+        self.needs_input_grad = ()
+        self._non_differentiable = ()
+        self._output_meta = ()
+
+    # -- the ctx API shared with PyTorch's custom Functions --
+    def save_for_backward(self, *tensors):
+        self._to_save = tensors
+
+    def mark_non_differentiable(self, *outputs):
+        self._non_differentiable = outputs
+
+    def mark_dirty(self, *tensors):
+        self._dirty = tensors
+
+    def set_materialize_grads(self, value):
+        self.materialize_grads = bool(value)
+
+    @property
+    def saved_tensors(self):
+        if self._freed:
+            raise RuntimeError(_FREED_MSG)
+        out = []
+        for s in self._saved:
+            if s is None:
+                out.append(None)
+                continue
+            t = s.tensor
+            if t._version[0] != s.version:
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by an inplace "
+                    f"operation: [{t.type()} {list(t.shape)}], which is output {s.output_nr or 0} of "
+                    f"{self.name()}, is at version {t._version[0]}; expected version {s.version} instead. "
+                    "Hint: the operation that failed was an in-place op on a tensor that this op saved; "
+                    "use an out-of-place op (x = x + y instead of x += y) or clone() the tensor first.")
+            if s.output_nr is not None:  # rebuild the output with its history (for double backward)
+                t = t._alias()
+                t._grad_fn = self
+                t._output_nr = s.output_nr
+                t._requires_grad = True
+            out.append(t)
+        return tuple(out)
+
+    saved_variables = saved_tensors
+
+    def _release(self):
+        if self._saved:
+            self._saved = ()
+            self._freed = True
+
+    def apply(self, *grads):
+        return self._forward_cls.backward(self, *grads)
+
+
+def _edge(t):
+    """The graph edge a gradient for tensor ``t`` travels along."""
+    if t._grad_fn is not None:
+        return (t._grad_fn, t._output_nr)
+    acc = t._grad_acc() if t._grad_acc is not None else None
+    if acc is None:
+        acc = AccumulateGrad(t)
+        t._grad_acc = weakref.ref(acc)
+    return (acc, 0)
+
+
+def _connect(ctx, inputs):
+    """Give node ``ctx`` its edges to the Tensor inputs that need a gradient."""
+    edges, needs, meta = [], [], []
+    for a in inputs:
+        if isinstance(a, Tensor) and a._requires_grad:
+            edges.append(_edge(a))
+            needs.append(True)
+            meta.append((a._data.shape, a.dtype))
+        else:
+            edges.append((None, 0))
+            needs.append(False)
+            meta.append(None)
+    n = len(needs)
+    while n and not needs[n - 1] and not isinstance(inputs[n - 1], Tensor):
+        n -= 1   # trailing parameters (dims, flags) are not graph inputs
+    ctx.next_functions = tuple(edges[:n])
+    ctx.needs_input_grad = tuple(needs[:n])
+    ctx._input_meta = tuple(meta[:n])
+    if AnomalyMode.enabled:
+        import traceback
+        ctx._trace = "".join(traceback.format_stack()[:-3])
+
+
+def _save(ctx, inputs, in_arrays, outputs, raw_outputs=()):
+    """Turn what forward passed to save_for_backward into version-checked _Saved records."""
+    to_save = ctx.__dict__.pop("_to_save", ())
+    saved = []
+    for x in to_save:
+        if x is None:
+            saved.append(None)
+            continue
+        if isinstance(x, Tensor):
+            for i, o in enumerate(outputs):
+                if o is x:
+                    saved.append(_Saved(o, i))
+                    break
+            else:
+                saved.append(_Saved(x))
+            continue
+        for a, t in zip(in_arrays, inputs):   # an input array: save the input tensor (version-checked)
+            if a is x and isinstance(t, Tensor):
+                saved.append(_Saved(t))
+                break
+        else:
+            for i, o in enumerate(outputs):
+                if o._data is x or (i < len(raw_outputs) and raw_outputs[i] is x):
+                    saved.append(_Saved(o, i))
+                    break
+            else:
+                saved.append(_Saved(Tensor._wrap(x)))
+    ctx._saved = tuple(saved)
+
+
+class _NoGradCtx:
+    """The ctx passed to forward when no graph is built: saving is a no-op."""
+
+    def save_for_backward(self, *tensors):
+        pass
+
+    def mark_non_differentiable(self, *outputs):
+        pass
+
+    def mark_dirty(self, *tensors):
+        pass
+
+    def set_materialize_grads(self, value):
+        pass
+
+    needs_input_grad = ()
+
+
+_NO_GRAD_CTX = _NoGradCtx()
+
+
+class _FunctionMeta(type):
+    def __init__(cls, name, bases, ns):
+        super().__init__(name, bases, ns)
+        suffix = "Backward0" if ns.get("_internal", bases and getattr(bases[0], "_internal", False)) else "Backward"
+        node_name = ns.get("node_name") or (name + suffix)
+        cls._backward_cls = type(node_name, (BackwardNode,), {"_forward_cls": cls, "__module__": cls.__module__})
+
+
+def _is_differentiable(arr):
+    return arr.dtype.kind in "fc"
+
+
+class Op(metaclass=_FunctionMeta):
+    """Base of Ember's internal ops: ``forward(ctx, *arrays, **params) -> array | tuple``.
+
+    Tensor positional arguments reach ``forward`` as their arrays; everything
+    else (Python numbers, shapes, keyword parameters) as given. ``backward(ctx,
+    *grads)`` receives one Tensor gradient per output and returns one gradient
+    (Tensor or None) per positional input. Gradients may be returned in the
+    broadcast shape: the engine sums them to the input's shape and casts them
+    to its dtype, as PyTorch's engine does.
+    """
+    _internal = True
+
+    @classmethod
+    def apply(cls, *args, **params):
+        if GradMode.enabled:
+            for a in args:
+                if type(a) is not Tensor and not isinstance(a, Tensor):
+                    continue
+                if a._requires_grad:
+                    return cls._apply_with_grad(args, params)
+        arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+        out = cls.forward(_NO_GRAD_CTX, *arrays, **params)
+        if type(out) is tuple:
+            return tuple(Tensor._wrap(o) for o in out)
+        return Tensor._wrap(out)
+
+    @classmethod
+    def _apply_with_grad(cls, args, params):
+        ctx = cls._backward_cls()
+        arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+        out = cls.forward(ctx, *arrays, **params)
+        _connect(ctx, args)
+        multi = type(out) is tuple
+        outs = out if multi else (out,)
+        non_diff = ctx._non_differentiable
+        results = []
+        for i, o in enumerate(outs):
+            t = Tensor._wrap(o)
+            if _is_differentiable(t._data) and not any(o is n for n in non_diff):
+                t._grad_fn = ctx
+                t._output_nr = i
+                t._requires_grad = True
+            results.append(t)
+        ctx._output_meta = tuple((t._data.shape, t.dtype, t.device) for t in results) if multi else ()
+        _save(ctx, args, arrays, results, outs)
+        return tuple(results) if multi else results[0]
+
+    @staticmethod
+    def forward(ctx, *args, **params):
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise RuntimeError(f"the derivative for '{ctx.name()[:-9]}' is not implemented")
+
+
+class FunctionCtx(BackwardNode):
+    pass
+
+
+class Function(metaclass=_FunctionMeta):
+    """PyTorch's custom autograd Function.
+
+    Subclass it with static ``forward(ctx, *args)`` and ``backward(ctx,
+    *grad_outputs)`` and call ``MyFunction.apply(*args)``. ``forward`` sees
+    Tensors (with grad tracking off); ``ctx.save_for_backward``,
+    ``ctx.saved_tensors``, ``ctx.needs_input_grad`` and
+    ``ctx.mark_non_differentiable`` behave as in PyTorch.
+    """
+    _internal = False
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        needs = GradMode.enabled and any(isinstance(a, Tensor) and a._requires_grad for a in args)
+        ctx = cls._backward_cls()
+        prev = GradMode.enabled
+        GradMode.enabled = False
+        try:
+            out = cls.forward(ctx, *args, **kwargs)
+        finally:
+            GradMode.enabled = prev
+        multi = isinstance(out, tuple)
+        outs = out if multi else (out,)
+        if not needs:
+            ctx.__dict__.pop("_to_save", None)
+            return out
+        _connect(ctx, args)
+        non_diff = ctx._non_differentiable
+        results = []
+        for i, o in enumerate(outs):
+            if not isinstance(o, Tensor):
+                results.append(o)
+                continue
+            if any(o is a for a in args):   # an input returned as is: give the output its own identity
+                o = o._alias()
+            if _is_differentiable(o._data) and not any(o is n for n in non_diff):
+                o._grad_fn = ctx
+                o._output_nr = i
+                o._requires_grad = True
+            results.append(o)
+        ctx._output_meta = tuple((t._data.shape, t.dtype, t.device) if isinstance(t, Tensor) else None
+                                 for t in results)
+        _save(ctx, args, [a._data if isinstance(a, Tensor) else a for a in args],
+              [t for t in results if isinstance(t, Tensor)])
+        return tuple(results) if multi else results[0]
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("You must implement either the backward or vjp method for your custom "
+                                  "autograd.Function to use it with backward mode AD.")
+

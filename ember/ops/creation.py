@@ -1,0 +1,410 @@
+"""Tensor creation (``tensor zeros ones full empty arange ...``) and conversion (``to``, ``float()``...)."""
+
+__all__ = ['tensor', 'as_tensor', 'asarray', 'from_numpy', 'zeros', 'ones', 'empty', 'full', 'zeros_like', 'ones_like', 'empty_like', 'full_like', 'arange', 'range', 'linspace', 'logspace', 'eye', 'clone']
+
+import numbers
+import warnings
+
+import numpy as np
+
+from .. import _backend
+from .. import _dtype as D
+from .._device import CPU, as_device, device as _device_cls
+from .._size import Size
+from ._util import Op, Tensor, tensor_method
+
+
+def _np_dtype(dtype):
+    return None if dtype is None else D.to_numpy_dtype(dtype)
+
+
+def _place(arr, device):
+    """Move a fresh NumPy array to ``device`` (no-op for the CPU)."""
+    device = as_device(device)
+    if device is None or device.type == "cpu":
+        return arr
+    return _backend.to_device(arr, "cuda", device.index or 0)
+
+
+def _finish(arr, device, requires_grad):
+    t = Tensor._wrap(_place(arr, device))
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _size_args(size):
+    if len(size) == 1 and isinstance(size[0], (tuple, list, Size)):
+        size = tuple(size[0])
+    try:
+        return tuple(int(s.__index__()) for s in size)
+    except AttributeError:
+        raise TypeError(f"size must be a sequence of ints, got {size!r}") from None
+
+
+def _infer_dtype(data):
+    """The dtype PyTorch infers for nested Python data: bool < int64 < default float < complex."""
+    kind = 0
+
+    def walk(x):
+        nonlocal kind
+        if isinstance(x, Tensor):
+            k = x.dtype.category
+            kind = max(kind, k)
+        elif isinstance(x, bool):
+            pass
+        elif isinstance(x, numbers.Integral):
+            kind = max(kind, 1)
+        elif isinstance(x, numbers.Real):
+            kind = max(kind, 2)
+        elif isinstance(x, numbers.Complex):
+            kind = max(kind, 3)
+        elif isinstance(x, (list, tuple)):
+            for y in x:
+                walk(y)
+    walk(data)
+    return [D.bool_, D.int64, D.get_default_dtype(), D.default_complex()][kind]
+
+
+def _to_array(data, dtype):
+    """Nested lists/tuples/numbers/ndarrays/Tensors -> a new NumPy array of ``dtype`` (or inferred)."""
+    if isinstance(data, Tensor):
+        a = data._data.get() if data.is_cuda else data._data
+        return np.array(a, dtype=_np_dtype(dtype) or a.dtype, copy=True)
+    if isinstance(data, np.ndarray):
+        D.from_numpy_dtype(data.dtype)
+        return np.array(data, dtype=_np_dtype(dtype) or data.dtype, copy=True)
+    if _backend.is_cupy_array(data):
+        return np.array(data.get(), dtype=_np_dtype(dtype) or data.dtype)
+    if isinstance(data, np.generic):
+        return np.array(data, dtype=_np_dtype(dtype) or data.dtype)
+    if dtype is None:
+        dtype = _infer_dtype(data)
+    if isinstance(data, (list, tuple)):
+        data = _unwrap_nested(data)
+    try:
+        return np.array(data, dtype=D.to_numpy_dtype(dtype))
+    except ValueError as exc:
+        raise ValueError(f"expected sequence of equal-length lists to build a tensor ({exc})") from None
+    except TypeError:
+        raise TypeError(f"Could not infer dtype of {type(data).__name__}") from None
+
+
+def _unwrap_nested(data):
+    if isinstance(data, Tensor):
+        return data.tolist() if data.ndim else data.item()
+    if isinstance(data, (list, tuple)):
+        return [_unwrap_nested(x) for x in data]
+    return data
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    """A new tensor holding a copy of ``data`` (lists of numbers: int64 / float32 / bool inferred)."""
+    if isinstance(data, Tensor):
+        warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() "
+                      "or sourceTensor.detach().clone().requires_grad_(True), rather than torch.tensor(sourceTensor).",
+                      UserWarning, stacklevel=2)
+    device = as_device(device) or (data.device if isinstance(data, Tensor) else None)
+    return _finish(_to_array(data, dtype), device, requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None):
+    """Like ``tensor`` but shares memory with a Tensor or ndarray when dtype and device allow."""
+    if isinstance(data, Tensor):
+        if (dtype is None or data.dtype is dtype) and (device is None or as_device(device) == data.device):
+            return data
+        return data.to(device=device, dtype=dtype)
+    if isinstance(data, np.ndarray) and (dtype is None or D.to_numpy_dtype(dtype) == data.dtype) and (
+            device is None or as_device(device).type == "cpu"):
+        return from_numpy(data)
+    return tensor(data, dtype=dtype, device=device)
+
+
+asarray = as_tensor
+
+
+def from_numpy(ndarray):
+    """A tensor sharing memory with ``ndarray`` (changes to one show in the other)."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    D.from_numpy_dtype(ndarray.dtype)
+    if not ndarray.dtype.isnative:
+        raise ValueError("given numpy array has byte order different from the native byte order. Conversion "
+                         "between byte orders is currently not supported.")
+    return Tensor._wrap(ndarray)
+
+
+def _factory(fill):
+    def f(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
+          memory_format=None):
+        shape = _size_args(size)
+        dt = dtype or D.get_default_dtype()
+        arr = fill(shape, D.to_numpy_dtype(dt))
+        t = _finish(arr, device, requires_grad)
+        if out is not None:
+            out._data = t._data
+            return out
+        return t
+    return f
+
+
+zeros = _factory(np.zeros)
+ones = _factory(np.ones)
+empty = _factory(np.empty)
+zeros.__name__, ones.__name__, empty.__name__ = "zeros", "ones", "empty"
+zeros.__doc__ = "A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``."
+
+
+def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+         pin_memory=False):
+    if dtype is None:
+        dtype = _infer_dtype(fill_value) if not isinstance(fill_value, Tensor) else fill_value.dtype
+    arr = np.full(_size_args((size,)), fill_value, dtype=D.to_numpy_dtype(dtype))
+    return _finish(arr, device, requires_grad)
+
+
+def _like(factory):
+    def f(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+        return factory(input.shape, dtype=dtype or input.dtype, device=device or input.device,
+                       requires_grad=requires_grad)
+    return f
+
+
+zeros_like = _like(zeros)
+ones_like = _like(ones)
+empty_like = _like(empty)
+
+
+def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None):
+    return full(input.shape, fill_value, dtype=dtype or input.dtype, device=device or input.device,
+                requires_grad=requires_grad)
+
+
+def _new_factory(name, factory):
+    def m(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+        return factory(*size, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+    m.__name__ = name
+    setattr(Tensor, name, m)
+
+
+_new_factory("new_zeros", zeros)
+_new_factory("new_ones", ones)
+_new_factory("new_empty", empty)
+
+
+@tensor_method("new_full")
+def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False, layout=None,
+             pin_memory=False):
+    return full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device,
+                requires_grad=requires_grad)
+
+
+@tensor_method("new_tensor")
+def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    return tensor(data, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+
+
+def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    """Values from ``start`` to ``end`` (exclusive); int64 for integer arguments, else the default float."""
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError(f"upper bound and larger bound inconsistent with step sign (start={start}, end={end}, "
+                           f"step={step})")
+    if dtype is None:
+        vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+        dtype = D.int64 if all(isinstance(v, numbers.Integral) for v in vals) else D.get_default_dtype()
+    n = int(np.ceil((float(end) - float(start)) / float(step)))
+    arr = (start + step * np.arange(max(n, 0), dtype=np.float64 if dtype.is_floating_point else np.int64)).astype(
+        D.to_numpy_dtype(dtype))
+    return _finish(arr, device, requires_grad)
+
+
+def range(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,  # noqa: A001
+          requires_grad=False):
+    """Deprecated end-inclusive range (float by default), kept for old tutorials."""
+    warnings.warn("torch.range is deprecated and will be removed in a future release because its behavior is "
+                  "inconsistent with Python's range builtin. Instead, use torch.arange, which produces values in "
+                  "[start, end).", UserWarning, stacklevel=2)
+    if end is None:
+        start, end = 0, start
+    n = int(np.floor((end - start) / step)) + 1
+    arr = (start + step * np.arange(n, dtype=np.float64)).astype(D.to_numpy_dtype(dtype or D.get_default_dtype()))
+    return _finish(arr, device, requires_grad)
+
+
+def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    arr = np.linspace(float(start), float(end), int(steps)).astype(D.to_numpy_dtype(dtype or D.get_default_dtype()))
+    return _finish(arr, device, requires_grad)
+
+
+def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False):
+    arr = np.logspace(float(start), float(end), int(steps), base=base).astype(
+        D.to_numpy_dtype(dtype or D.get_default_dtype()))
+    return _finish(arr, device, requires_grad)
+
+
+def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    arr = np.eye(n, m if m is not None else n, dtype=D.to_numpy_dtype(dtype or D.get_default_dtype()))
+    return _finish(arr, device, requires_grad)
+
+
+# ---- legacy constructors: torch.Tensor(...), torch.FloatTensor(...) ----
+def _legacy_new(cls, dtype, args, device):
+    """PyTorch's legacy constructor: ints are sizes (uninitialised), a sequence/ndarray is data."""
+    if len(args) == 0:
+        arr = np.empty((0,), dtype=D.to_numpy_dtype(dtype))
+    elif all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args) or (
+            len(args) == 1 and isinstance(args[0], Size)):
+        arr = np.empty(_size_args(args), dtype=D.to_numpy_dtype(dtype))
+        if dtype.is_floating_point:
+            arr.fill(0)   # 'uninitialised' in PyTorch; zeros here so results are reproducible
+    elif len(args) == 1:
+        data = args[0]
+        if isinstance(data, Tensor):
+            return data if data.dtype is dtype else data.to(dtype)
+        arr = _to_array(data, dtype)
+    else:
+        raise TypeError(f"new(): invalid arguments {args!r}; pass sizes as ints or data as one sequence")
+    t = Tensor._wrap(_place(arr, device))
+    if cls is not Tensor:
+        t.__class__ = cls
+    return t
+
+
+class _LegacyTensorType(type):
+    """``torch.FloatTensor`` and friends: constructors, and type objects for ``t.type(...)``/``isinstance``."""
+
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, Tensor) and obj.dtype is cls.dtype and obj.is_cuda == cls.is_cuda
+
+    def __call__(cls, *args, device=None):
+        t = _legacy_new(Tensor, cls.dtype, args, "cuda" if cls.is_cuda else device)
+        return t
+
+    def __repr__(cls):
+        return f"<class 'torch.{'cuda.' if cls.is_cuda else ''}{cls.__name__}'>"
+
+
+def _legacy_type(name, dtype, cuda=False):
+    return _LegacyTensorType(name, (), {"dtype": dtype, "is_cuda": cuda})
+
+
+LEGACY_TYPES = {d.legacy: _legacy_type(d.legacy, d) for d in D.ALL}
+CUDA_LEGACY_TYPES = {d.legacy: _legacy_type(d.legacy, d, True) for d in D.ALL}
+
+
+def _resolve_type(t):
+    """A dtype / legacy type object / 'torch.FloatTensor' string -> (dtype, device or None)."""
+    if isinstance(t, D.dtype):
+        return t, None
+    if isinstance(t, _LegacyTensorType):
+        return t.dtype, ("cuda" if t.is_cuda else "cpu")
+    if isinstance(t, str):
+        name = t.replace("torch.", "")
+        cuda = name.startswith("cuda.")
+        name = name.replace("cuda.", "")
+        if name in D.LEGACY:
+            return D.LEGACY[name], ("cuda" if cuda else "cpu")
+    raise ValueError(f"invalid type: {t!r}")
+
+
+# ---- conversion ----
+class ToCopy(Op):
+    """Change dtype and/or device; the gradient goes back to the source dtype and device."""
+
+    @staticmethod
+    def forward(ctx, x, np_dtype, device):
+        ctx.src_dtype = D._FROM_NP[x.dtype]
+        ctx.src_device = CPU if type(x) is np.ndarray else _device_cls("cuda", x.device.id)
+        if device is not None:
+            x = _backend.to_device(x, device.type, device.index or 0)
+        if np_dtype is not None and x.dtype != np_dtype:
+            x = x.astype(np_dtype)
+        elif device is None or (type(x) is np.ndarray) == (device.type == "cpu"):
+            x = x.copy()
+        return x
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.to(device=ctx.src_device, dtype=ctx.src_dtype)
+
+
+def _parse_to(args, kwargs):
+    dtype = kwargs.pop("dtype", None)
+    device = kwargs.pop("device", None)
+    for a in args:
+        if isinstance(a, D.dtype):
+            dtype = a
+        elif isinstance(a, Tensor):
+            dtype, device = a.dtype, a.device
+        elif isinstance(a, (str, _device_cls, int)):
+            device = a
+        elif a is not None:
+            raise TypeError(f"to() received an invalid combination of arguments: {a!r}")
+    return dtype, as_device(device)
+
+
+@tensor_method("to")
+def to(self, *args, non_blocking=False, copy=False, memory_format=None, **kwargs):
+    """``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other)``; returns self when nothing changes."""
+    dtype, device = _parse_to(args, kwargs)
+    if device is not None and device.type == "cuda":
+        _backend.xp_for("cuda")   # clear error when no GPU
+        if device.index is None:
+            device = _device_cls("cuda", 0)
+    same_dtype = dtype is None or dtype is self.dtype
+    same_device = device is None or device == self.device or (device.type == "cpu" and not self.is_cuda)
+    if same_dtype and same_device and not copy:
+        return self
+    return ToCopy.apply(self, None if same_dtype else D.to_numpy_dtype(dtype), None if same_device else device)
+
+
+def _caster(name, dtype):
+    def m(self, memory_format=None):
+        return to(self, dtype)
+    m.__name__ = name
+    setattr(Tensor, name, m)
+
+
+for _n, _d in (("float", D.float32), ("double", D.float64), ("half", D.float16), ("bfloat16", D.bfloat16),
+               ("long", D.int64), ("int", D.int32), ("short", D.int16), ("char", D.int8), ("byte", D.uint8),
+               ("bool", D.bool_), ("cfloat", D.complex64), ("cdouble", D.complex128)):
+    _caster(_n, _d)
+
+
+@tensor_method("type_as")
+def type_as(self, other):
+    return to(self, other.dtype) if other.device == self.device else to(self, other.device, other.dtype)
+
+
+@tensor_method("cpu")
+def cpu(self, memory_format=None):
+    return to(self, "cpu")
+
+
+@tensor_method("cuda")
+def cuda(self, device=None, non_blocking=False, memory_format=None):
+    dev = _device_cls("cuda", device if isinstance(device, int) else 0) if not isinstance(device, (str,
+                                                                                                    _device_cls)) \
+        else as_device(device)
+    return to(self, dev)
+
+
+class Clone(Op):
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+@tensor_method("clone")
+def clone(input, *, memory_format=None):
+    return Clone.apply(input)
