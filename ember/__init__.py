@@ -28,6 +28,28 @@ globals().update(_LEGACY)
 del _LEGACY
 
 
+# Submodules and library functions load on first use: `import ember` stays fast and light.
+_LAZY = {
+    "nn": "ember.nn", "optim": "ember.optim", "utils": "ember.utils", "vision": "ember.vision",
+    "cuda": "ember.cuda", "compat": "ember.compat", "hub": "ember.hub", "backends": "ember.backends",
+    "save": ("ember.serialization", "save"), "load": ("ember.serialization", "load"),
+    "set_printoptions": ("ember._tensor_str", "set_printoptions"),
+}
+
+
+def __getattr__(name):
+    import importlib
+    target = _LAZY.get(name)
+    if target is None:
+        raise AttributeError(f"ember has no torch.{name} yet (module 'ember' has no attribute '{name}')")
+    if isinstance(target, str):
+        value = importlib.import_module(target)
+    else:
+        value = getattr(importlib.import_module(target[0]), target[1])
+    globals()[name] = value
+    return value
+
+
 def is_tensor(obj):
     return isinstance(obj, Tensor)
 
