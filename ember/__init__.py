@@ -50,6 +50,12 @@ def __getattr__(name):
     return value
 
 
+def load_ipython_extension(ipython):
+    """``%load_ext ember``: map ``torch``/``torchvision`` to Ember in this notebook."""
+    from . import compat
+    compat.install()
+
+
 def is_tensor(obj):
     return isinstance(obj, Tensor)
 

@@ -56,12 +56,16 @@ def xp_of(a):
     return _cupy if isinstance(a, _cupy.ndarray) else np
 
 
+class CudaUnavailableError(AssertionError, RuntimeError):
+    """Raised when a GPU is asked for and none is usable (PyTorch raises AssertionError here)."""
+
+
 def xp_for(device_type):
     if device_type == "cpu":
         return np
     cp = _probe_cupy()
     if cp is None:
-        raise RuntimeError(f"Torch not compiled with CUDA enabled: ember cannot use the GPU because "
+        raise CudaUnavailableError(f"Torch not compiled with CUDA enabled: ember cannot use the GPU because "
                            f"{_cupy_error}. Keep the tensor on the CPU (device='cpu') or install CuPy.")
     return cp
 
