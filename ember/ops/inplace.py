@@ -11,8 +11,13 @@ version counter shared with those views. When autograd is recording:
 """
 from .. import _dtype as D
 from ..autograd import function as F
+import operator
+
+import numpy as np
+
 from . import indexing, pointwise, unary  # noqa: F401 - the out-of-place ops whose variants are made here
-from ._util import GradMode, Op, Tensor, tensor_method
+from ._util import GradMode, Op, Tensor, tensor_method, xp_of
+from .shape import _storage, _strided
 
 __all__ = []
 
@@ -128,6 +133,8 @@ def inplace_variant(*names):
 def _define():
     inplace_variant("add", "sub", "mul", "div", "pow", "floor_divide", "neg", "exp", "log", "sqrt", "abs", "sign",
                     "tanh", "sigmoid", "masked_fill", "subtract", "multiply", "divide", "true_divide")
+    inplace_variant("index_put", "index_fill", "index_add", "index_copy", "scatter", "scatter_add",
+                    "scatter_reduce", "masked_scatter")
     for dunder, name in (("__iadd__", "add"), ("__isub__", "sub"), ("__imul__", "mul"), ("__itruediv__", "div"),
                          ("__ifloordiv__", "floor_divide"), ("__ipow__", "pow")):
         fn = getattr(Tensor, name)
@@ -171,3 +178,128 @@ def copy_(self, src, non_blocking=False):
             r = r + old * 0     # keep the (zero) dependency on the old value, as PyTorch's CopyBackwards
         return r
     return apply_inplace(self, compute, "copy_")
+
+
+# ---------------------------------------------------------------- t[index] = value
+def setitem(self, index, value):
+    """``t[index] = value``: ints/slices/masks/int tensors; ``value`` broadcasts and is cast to ``t``'s dtype."""
+    key = indexing.indexing_key(self, index)
+    needs_grad = GradMode.enabled and (self._requires_grad or (isinstance(value, Tensor) and value._requires_grad)
+                                       or (self._base is not None and self._base._requires_grad))
+    if needs_grad:
+        apply_inplace(self, lambda s: indexing.put_key(s, key, value), "copy_")
+        return
+    k = key if len(key) != 1 else key[0]
+    if isinstance(value, Tensor):
+        v = value._data
+        if xp_of(v) is not self._xp():
+            v = value.to(self.device)._data
+    else:
+        v = value
+    try:
+        self._data[k] = v       # NumPy casts across dtypes (float -> int truncates, as PyTorch's copy_ does)
+    except ValueError as exc:
+        if "read-only" in str(exc):
+            raise RuntimeError("unsupported operation: some elements of the input tensor and the written-to tensor "
+                               "refer to a single memory location, or more than one element of the written-to "
+                               "tensor refers to a single memory location. Please clone() the tensor before "
+                               "performing the operation.") from None
+        res = self._data[k].shape
+        raise RuntimeError(f"shape mismatch: value tensor of shape {list(np.shape(v))} cannot be broadcast to "
+                           f"indexing result of shape {list(res)}") from None
+    self._version[0] += 1
+
+
+Tensor.__setitem__ = setitem
+
+
+# ---------------------------------------------------------------- in-place view ops: t_ transpose_ squeeze_ ...
+def _inplace_view(self, make_view):
+    """Turn ``self`` into ``make_view(self)`` (same memory, new shape/strides), taking over its history."""
+    if GradMode.enabled:
+        _check_leaf(self)
+    out = make_view(self)
+    self._data = out._data
+    if GradMode.enabled and out._requires_grad:
+        self._grad_fn, self._output_nr, self._requires_grad = out._grad_fn, out._output_nr, True
+    if self._base is not None:
+        self._view_fn = out._view_fn
+    self._version[0] += 1
+    return self
+
+
+@tensor_method("t_")
+def t_(self):
+    return _inplace_view(self, Tensor.t)
+
+
+@tensor_method("transpose_", "swapaxes_", "swapdims_")
+def transpose_(self, dim0, dim1):
+    return _inplace_view(self, lambda s: s.transpose(dim0, dim1))
+
+
+@tensor_method("squeeze_")
+def squeeze_(self, dim=None):
+    return _inplace_view(self, lambda s: s.squeeze(dim))
+
+
+@tensor_method("unsqueeze_")
+def unsqueeze_(self, dim):
+    return _inplace_view(self, lambda s: s.unsqueeze(dim))
+
+
+@tensor_method("as_strided_")
+def as_strided_(self, size, stride, storage_offset=None):
+    return _inplace_view(self, lambda s: s.as_strided(size, stride, storage_offset))
+
+
+# ---------------------------------------------------------------- resize_
+@tensor_method("resize_")
+def resize_(self, *sizes, memory_format=None):
+    """Give the tensor a new (contiguous) shape over the same memory, as PyTorch's ``resize_``.
+
+    The elements are the storage's, in memory order, from the tensor's offset on:
+    ``resize_`` never moves data. When more elements are needed than the storage
+    holds, it grows: the old bytes are kept and the new elements are
+    uninitialised (whatever memory held). Other tensors sharing the old storage
+    keep it (PyTorch would grow theirs too).
+    """
+    if self._requires_grad:
+        raise RuntimeError("cannot resize variables that require grad")
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        sizes = tuple(sizes[0])
+    shape = tuple(operator.index(s) for s in sizes)
+    for s in shape:
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(shape)}")
+    a = self._data
+    if shape == a.shape:
+        return self
+    n = 1
+    for s in shape:
+        n *= s
+    strides, acc = [], 1
+    for s in reversed(shape):
+        strides.append(acc)
+        acc *= max(s, 1)
+    strides = tuple(reversed(strides))
+    owner, off = _storage(a)
+    capacity = owner.nbytes // a.itemsize
+    if off + n <= capacity and owner.flags.writeable and (owner.flags.c_contiguous or owner.flags.f_contiguous):
+        self._data = _strided(a, shape, strides, off)
+    else:
+        xp = xp_of(a)
+        grown = xp.empty(off + n, dtype=a.dtype)
+        if owner.flags.c_contiguous or owner.flags.f_contiguous:
+            old = _strided(a, (capacity,), (1,), 0)
+            grown[:min(capacity, off + n)] = old[:off + n]
+        else:   # storage not addressable as one block: keep the tensor's own elements, in order
+            grown[off:off + min(a.size, n)] = a.reshape(-1)[:n]
+        self._data = grown[off:].reshape(shape)
+    self._version[0] += 1
+    return self
+
+
+@tensor_method("resize_as_")
+def resize_as_(self, the_template, memory_format=None):
+    return resize_(self, the_template.shape)
