@@ -1,0 +1,353 @@
+"""Convolutions: ``conv1d conv2d conv3d conv_transpose1d conv_transpose2d conv_transpose3d``.
+
+One implementation for any number of spatial dims. Forward is im2col + one
+GEMM over the whole batch: ``as_strided`` gives a (N, *out, C, *K) view of
+the padded input without copying; reshaping it to (N*L, C*K) is the one copy,
+then a single matrix product with the (C*K, O) weight matrix. Backward to the
+input is the transposed GEMM followed by col2im as kh*kw strided adds (never
+``np.add.at``). Groups become one batched matmul over the group axis.
+A transposed convolution is exactly the input-gradient of a convolution, so
+both share these three kernels.
+"""
+
+__all__ = ['conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d', 'conv_transpose3d']
+__functional__ = __all__
+
+import itertools
+import math
+
+from ._fused import GradOp, fused_grads, pack
+from ._util import Op, Tensor, xp_of
+
+
+def _as_strided(xp, a, shape, strides):
+    return xp.lib.stride_tricks.as_strided(a, shape=shape, strides=strides)
+
+
+def _ntuple(v, n, name="argument"):
+    if isinstance(v, (tuple, list)):
+        if len(v) == 1 and n > 1:
+            return tuple(int(v[0]) for _ in range(n))
+        if len(v) != n:
+            raise RuntimeError(f"expected {name} to be a single integer value or a list of {n} values to match "
+                               f"the convolution dimensions, but got {name}={list(v)}")
+        return tuple(int(x) for x in v)
+    return (int(v),) * n
+
+
+def pad_spatial(x, pads, value=0):
+    """Zero-pad (or ``value``-pad) the trailing spatial dims of ``x`` by ``pads`` = ((lo, hi), ...)."""
+    if not any(lo or hi for lo, hi in pads):
+        return x
+    xp = xp_of(x)
+    nd = len(pads)
+    lead = x.shape[:x.ndim - nd]
+    sp = x.shape[x.ndim - nd:]
+    out = xp.full(lead + tuple(s + lo + hi for s, (lo, hi) in zip(sp, pads)), value, dtype=x.dtype)
+    out[(Ellipsis,) + tuple(slice(lo, lo + s) for s, (lo, _) in zip(sp, pads))] = x
+    return out
+
+
+def _windows(xpad, ksize, stride, dil, out_sz):
+    """A (N, *out, C, *K) strided view of padded input (N, C, *S): every receptive field, no copy."""
+    xp = xp_of(xpad)
+    st = xpad.strides
+    shape = xpad.shape[:1] + tuple(out_sz) + xpad.shape[1:2] + tuple(ksize)
+    strides = (st[0],) + tuple(s * t for s, t in zip(st[2:], stride)) + (st[1],) + \
+        tuple(s * d for s, d in zip(st[2:], dil))
+    return _as_strided(xp, xpad, shape, strides)
+
+
+def _cols(x, ksize, stride, pads, dil, out_sz):
+    """im2col: the (N*L, C*K) matrix of receptive fields (one copy of the strided view)."""
+    win = _windows(pad_spatial(x, pads), ksize, stride, dil, out_sz)
+    return win.reshape(x.shape[0] * math.prod(out_sz), -1)
+
+
+def conv_forward(x, w, b, stride, pads, dil, groups):
+    """(N, C, *S) conv (O, C/g, *K) -> (N, O, *out) as one GEMM over the batch."""
+    xp = xp_of(x)
+    n, o = x.shape[0], w.shape[0]
+    ksize = w.shape[2:]
+    nd = len(ksize)
+    out_sz = tuple((x.shape[2 + i] + pads[i][0] + pads[i][1] - dil[i] * (ksize[i] - 1) - 1) // stride[i] + 1
+                   for i in range(nd))
+    cols = _cols(x, ksize, stride, pads, dil, out_sz)                     # (N*L, C*K)
+    if groups == 1:
+        res = cols @ w.reshape(o, -1).T                                    # (N*L, O)
+    else:
+        og = o // groups
+        cg = cols.reshape(cols.shape[0], groups, -1).transpose(1, 0, 2)   # (g, N*L, Cg*K)
+        res = cg @ w.reshape(groups, og, -1).transpose(0, 2, 1)            # (g, N*L, Og)
+        res = res.transpose(1, 0, 2).reshape(cols.shape[0], o)
+    if b is not None:
+        res += b
+    res = res.reshape((n,) + out_sz + (o,))
+    return xp.ascontiguousarray(xp.moveaxis(res, -1, 1))
+
+
+def _grad_rows(g):
+    """(N, O, *out) -> (N*L, O): the output gradient in the GEMM's row layout."""
+    xp = xp_of(g)
+    return xp.moveaxis(g, 1, -1).reshape(-1, g.shape[1])
+
+
+def conv_backward_input(g, w, x_shape, stride, pads, dil, groups, g_rows=None):
+    """Gradient of a conv wrt its input (N, C, *S), i.e. a transposed conv: GEMM then col2im."""
+    xp = xp_of(g)
+    o = w.shape[0]
+    ksize = w.shape[2:]
+    nd = len(ksize)
+    n, c = x_shape[:2]
+    out_sz = g.shape[2:]
+    g2 = _grad_rows(g) if g_rows is None else g_rows                       # (N*L, O)
+    if groups == 1:
+        gcols = g2 @ w.reshape(o, -1)                                      # (N*L, C*K)
+    else:
+        og = o // groups
+        gg = g2.reshape(-1, groups, og).transpose(1, 0, 2)                 # (g, N*L, Og)
+        gcols = (gg @ w.reshape(groups, og, -1)).transpose(1, 0, 2)        # (N*L, g, Cg*K)
+    gcols = gcols.reshape((n,) + tuple(out_sz) + (c,) + tuple(ksize))
+    gcols = xp.moveaxis(gcols, 1 + nd, 1)                                  # (N, C, *out, *K) view
+    padded = tuple(x_shape[2 + i] + pads[i][0] + pads[i][1] for i in range(nd))
+    gx = xp.zeros((n, c) + padded, dtype=g.dtype)
+    # col2im: one strided add per kernel offset (no scatter-add)
+    for kidx in itertools.product(*(range(k) for k in ksize)):
+        sl = tuple(slice(k * d, k * d + s * (m - 1) + 1, s) for k, d, s, m in zip(kidx, dil, stride, out_sz))
+        gx[(slice(None), slice(None)) + sl] += gcols[(Ellipsis,) + kidx]
+    if any(lo or hi for lo, hi in pads):
+        gx = gx[(slice(None), slice(None)) + tuple(slice(lo, lo + x_shape[2 + i])
+                                                   for i, (lo, _) in enumerate(pads))]
+    return gx
+
+
+def conv_backward_weight(g, x, w_shape, stride, pads, dil, groups, g_rows=None):
+    """Gradient of a conv wrt its weight (O, C/g, *K): (rows of g)^T @ im2col(x)."""
+    o = w_shape[0]
+    cols = _cols(x, w_shape[2:], stride, pads, dil, g.shape[2:])            # (N*L, C*K)
+    g2 = _grad_rows(g) if g_rows is None else g_rows
+    if groups == 1:
+        return (g2.T @ cols).reshape(w_shape)
+    og = o // groups
+    gg = g2.reshape(-1, groups, og).transpose(1, 2, 0)                      # (g, Og, N*L)
+    cg = cols.reshape(cols.shape[0], groups, -1).transpose(1, 0, 2)        # (g, N*L, Cg*K)
+    return (gg @ cg).reshape(w_shape)
+
+
+def _sum_bias(g):
+    return g.sum(axis=(0,) + tuple(range(2, g.ndim)))
+
+
+class ConvGrad(GradOp):
+    node_name = "ConvolutionBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, g, x, w, stride, pads, dil, groups, *, needs):
+        g_rows = _grad_rows(g) if needs[0] or needs[1] else None
+        gx = conv_backward_input(g, w, x.shape, stride, pads, dil, groups, g_rows) if needs[0] else None
+        gw = conv_backward_weight(g, x, w.shape, stride, pads, dil, groups, g_rows) if needs[1] else None
+        gb = _sum_bias(g) if needs[2] else None
+        return pack(needs, gx, gw, gb)
+
+
+class Convolution(Op):
+    node_name = "ConvolutionBackward0"
+
+    @staticmethod
+    def forward(ctx, x, w, b, stride, pads, dil, groups):
+        ctx.params = (stride, pads, dil, groups)
+        ctx.save_for_backward(x, w)
+        return conv_forward(x, w, b, stride, pads, dil, groups)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        needs = tuple(ctx.needs_input_grad) + (False,) * (3 - len(ctx.needs_input_grad))
+        return fused_grads(ConvGrad, needs[:3], g, x, w, *ctx.params)
+
+
+class ConvTransposeGrad(GradOp):
+    node_name = "ConvolutionBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, g, x, w, stride, pads, dil, groups, *, needs):
+        gx = gw = gb = None
+        if needs[0]:   # the input gradient of a transposed conv is a conv of g
+            gx = conv_forward(g, w, None, stride, pads, dil, groups)
+            if gx.shape[2:] != x.shape[2:]:
+                gx = xp_of(gx).ascontiguousarray(gx[(Ellipsis,) + tuple(slice(0, s) for s in x.shape[2:])])
+        if needs[1]:   # roles swap: x plays the conv's output gradient, g the conv's input
+            gw = conv_backward_weight(x, g, w.shape, stride, pads, dil, groups)
+        if needs[2]:
+            gb = _sum_bias(g)
+        return pack(needs, gx, gw, gb)
+
+
+class ConvTranspose(Op):
+    node_name = "ConvolutionBackward0"
+
+    @staticmethod
+    def forward(ctx, x, w, b, out_shape, stride, pads, dil, groups):
+        ctx.params = (stride, pads, dil, groups)
+        ctx.save_for_backward(x, w)
+        y = conv_backward_input(x, w, out_shape, stride, pads, dil, groups)
+        if b is not None:
+            y += b.reshape((-1,) + (1,) * (y.ndim - 2))
+        return xp_of(y).ascontiguousarray(y)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        needs = tuple(ctx.needs_input_grad) + (False,) * (3 - len(ctx.needs_input_grad))
+        return fused_grads(ConvTransposeGrad, needs[:3], g, x, w, *ctx.params)
+
+
+# ---------------------------------------------------------------- argument checks
+
+def _check_common(name, nd, input, weight, bias):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}() argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    if not isinstance(weight, Tensor):
+        raise TypeError(f"{name}() argument 'weight' (position 2) must be Tensor, not {type(weight).__name__}")
+    if input.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {name}, but got "
+                           f"input of size: {list(input.shape)}")
+    if weight.ndim != nd + 2:
+        raise RuntimeError(f"weight should have at least three dimensions (expected a {nd + 2}-D weight for "
+                           f"{name}, got size {list(weight.shape)})")
+    if input.dtype is not weight.dtype:
+        raise RuntimeError(f"expected scalar type {input.dtype.legacy[:-6]} but found "
+                           f"{weight.dtype.legacy[:-6]} (input is {input.dtype}, weight is {weight.dtype}: "
+                           "convert one, e.g. input.float() or model.double())")
+    if bias is not None and bias.dtype is not input.dtype:
+        raise RuntimeError(f"expected scalar type {input.dtype.legacy[:-6]} but found {bias.dtype.legacy[:-6]} "
+                           f"(bias is {bias.dtype})")
+    if input.device != weight.device:
+        raise RuntimeError(f"Input type ({input.type()}) and weight type ({weight.type()}) should be the same "
+                           "or input should be a MKLDNN tensor and weight is a dense tensor (move both to the "
+                           "same device with .to(device))")
+
+
+def _convnd(nd, name, input, weight, bias, stride, padding, dilation, groups):
+    _check_common(name, nd, input, weight, bias)
+    stride = _ntuple(stride, nd, "stride")
+    dilation = _ntuple(dilation, nd, "dilation")
+    ksize = tuple(weight.shape[2:])
+    if isinstance(padding, str):
+        if padding == "valid":
+            pads = ((0, 0),) * nd
+        elif padding == "same":
+            if any(s != 1 for s in stride):
+                raise RuntimeError("padding='same' is not supported for strided convolutions")
+            tot = [d * (k - 1) for d, k in zip(dilation, ksize)]
+            pads = tuple((t // 2, t - t // 2) for t in tot)
+        else:
+            raise ValueError(f"Invalid padding string '{padding}', should be one of {{'valid', 'same'}}")
+    else:
+        pads = tuple((p, p) for p in _ntuple(padding, nd, "padding"))
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(p < 0 for pr in pads for p in pr):
+        raise RuntimeError("negative padding is not supported")
+    groups = int(groups)
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    unbatched = input.ndim == nd + 1
+    if unbatched:
+        input = input.unsqueeze(0)
+    c, o = input.shape[1], weight.shape[0]
+    if o % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
+                           f"but got weight of size {list(weight.shape)} instead")
+    if c != weight.shape[1] * groups:
+        raise RuntimeError(f"Given groups={groups}, weight of size {list(weight.shape)}, expected "
+                           f"input{list(input.shape)} to have {weight.shape[1] * groups} channels, but got {c} "
+                           "channels instead")
+    if bias is not None and (bias.ndim != 1 or bias.shape[0] != o):
+        raise RuntimeError(f"Given weight of size {list(weight.shape)}, expected bias to be 1-dimensional with "
+                           f"{o} elements, but got bias of size {list(bias.shape)} instead")
+    padded = tuple(input.shape[2 + i] + pads[i][0] + pads[i][1] for i in range(nd))
+    eff = tuple(dilation[i] * (ksize[i] - 1) + 1 for i in range(nd))
+    if any(p < e for p, e in zip(padded, eff)):
+        raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). Kernel "
+                           f"size: ({' x '.join(map(str, eff))}). Kernel size can't be greater than actual input "
+                           "size")
+    out = Convolution.apply(input, weight, bias, stride, pads, dilation, groups)
+    return out.squeeze(0) if unbatched else out
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """1-D convolution: input (N, C_in, L) or (C_in, L), weight (C_out, C_in/groups, kL) -> (N, C_out, L_out)."""
+    return _convnd(1, "conv1d", input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-D convolution: input (N, C_in, H, W) or (C_in, H, W), weight (C_out, C_in/groups, kH, kW)
+    -> (N, C_out, H_out, W_out); ``padding`` may be an int, a tuple, ``'same'`` or ``'valid'``."""
+    return _convnd(2, "conv2d", input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """3-D convolution: input (N, C_in, D, H, W), weight (C_out, C_in/groups, kD, kH, kW)."""
+    return _convnd(3, "conv3d", input, weight, bias, stride, padding, dilation, groups)
+
+
+def transpose_output_size(in_sz, stride, padding, dilation, ksize, output_padding):
+    return tuple((i - 1) * s - 2 * p + d * (k - 1) + op + 1
+                 for i, s, p, d, k, op in zip(in_sz, stride, padding, dilation, ksize, output_padding))
+
+
+def _conv_transposend(nd, name, input, weight, bias, stride, padding, output_padding, groups, dilation):
+    _check_common(name, nd, input, weight, bias)
+    stride = _ntuple(stride, nd, "stride")
+    padding = _ntuple(padding, nd, "padding")
+    dilation = _ntuple(dilation, nd, "dilation")
+    output_padding = _ntuple(output_padding, nd, "output_padding")
+    groups = int(groups)
+    for op, s, d in zip(output_padding, stride, dilation):
+        if op >= s and op >= d:
+            raise RuntimeError("output padding must be smaller than either stride or dilation, but got "
+                               f"output_padding={list(output_padding)}, stride={list(stride)}, "
+                               f"dilation={list(dilation)}")
+    unbatched = input.ndim == nd + 1
+    if unbatched:
+        input = input.unsqueeze(0)
+    c = input.shape[1]
+    if c != weight.shape[0]:
+        raise RuntimeError(f"Given transposed=1, weight of size {list(weight.shape)}, expected input"
+                           f"{list(input.shape)} to have {weight.shape[0]} channels, but got {c} channels instead")
+    if c % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
+                           f"but got weight of size {list(weight.shape)} instead")
+    out_c = weight.shape[1] * groups
+    if bias is not None and (bias.ndim != 1 or bias.shape[0] != out_c):
+        raise RuntimeError(f"Given transposed=1, weight of size {list(weight.shape)}, expected bias to be "
+                           f"1-dimensional with {out_c} elements, but got bias of size {list(bias.shape)} instead")
+    out_sz = transpose_output_size(input.shape[2:], stride, padding, dilation, weight.shape[2:], output_padding)
+    if any(s <= 0 for s in out_sz):
+        raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, input.shape[2:]))}). Calculated "
+                           f"output size per channel: ({' x '.join(map(str, out_sz))}). Output size is too small")
+    out_shape = (input.shape[0], out_c) + out_sz
+    pads = tuple((p, p) for p in padding)
+    out = ConvTranspose.apply(input, weight, bias, out_shape, stride, pads, dilation, groups)
+    return out.squeeze(0) if unbatched else out
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """Transposed 1-D convolution: input (N, C_in, L), weight (C_in, C_out/groups, kL) -> (N, C_out, L_out)."""
+    return _conv_transposend(1, "conv_transpose1d", input, weight, bias, stride, padding, output_padding, groups,
+                             dilation)
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """Transposed 2-D convolution ("deconvolution"): input (N, C_in, H, W), weight (C_in, C_out/groups, kH, kW)
+    -> (N, C_out, H_out, W_out) with H_out = (H-1)*stride - 2*padding + dilation*(kH-1) + output_padding + 1."""
+    return _conv_transposend(2, "conv_transpose2d", input, weight, bias, stride, padding, output_padding, groups,
+                             dilation)
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """Transposed 3-D convolution: input (N, C_in, D, H, W), weight (C_in, C_out/groups, kD, kH, kW)."""
+    return _conv_transposend(3, "conv_transpose3d", input, weight, bias, stride, padding, output_padding, groups,
+                             dilation)
+
