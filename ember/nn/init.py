@@ -1,0 +1,266 @@
+"""``nn.init``: in-place weight initialisers, with PyTorch's formulas and order of random draws.
+
+All of them run under ``no_grad`` and return the tensor they filled. The random
+ones draw through ``Tensor.uniform_`` / ``normal_`` (PyTorch's generator stream),
+so a layer built after ``manual_seed`` gets PyTorch's initial weights.
+"""
+import math
+import warnings
+
+import numpy as np
+
+from .._tensor import Tensor
+from ..autograd.grad_mode import no_grad
+
+__all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_", "eye_",
+           "dirac_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "orthogonal_",
+           "sparse_", "uniform", "normal", "constant", "xavier_uniform", "xavier_normal", "kaiming_uniform",
+           "kaiming_normal", "orthogonal", "sparse"]
+
+
+def _draw(tensor, kind, a, b, generator):
+    """``tensor.uniform_(a, b)`` / ``tensor.normal_(a, b)`` through Ember's PyTorch-exact generator."""
+    method = getattr(tensor, kind + "_", None)
+    if method is not None:
+        if generator is not None:
+            return method(a, b, generator=generator)
+        return method(a, b)
+    # The random ops module is not loaded: draw with NumPy (right distribution, not PyTorch's stream).
+    xp_rng = np.random.default_rng()
+    vals = xp_rng.uniform(a, b, tensor.shape) if kind == "uniform" else xp_rng.normal(a, b, tensor.shape)
+    tensor._data[...] = tensor._xp().asarray(vals).astype(tensor._data.dtype)
+    tensor._version[0] += 1
+    return tensor
+
+
+def calculate_gain(nonlinearity, param=None):
+    r"""The recommended gain for a nonlinearity (``'relu'`` -> sqrt(2), ``'tanh'`` -> 5/3, ...)."""
+    linear_fns = ["linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+                  "conv_transpose3d"]
+    if nonlinearity in linear_fns or nonlinearity == "sigmoid":
+        return 1
+    if nonlinearity == "tanh":
+        return 5.0 / 3
+    if nonlinearity == "relu":
+        return math.sqrt(2.0)
+    if nonlinearity == "leaky_relu":
+        if param is None:
+            negative_slope = 0.01
+        elif not isinstance(param, bool) and isinstance(param, (int, float)):
+            negative_slope = param
+        else:
+            raise ValueError(f"negative_slope {param} not a valid number")
+        return math.sqrt(2.0 / (1 + negative_slope ** 2))
+    if nonlinearity == "selu":
+        return 3.0 / 4
+    raise ValueError(f"Unsupported nonlinearity {nonlinearity}")
+
+
+def _calculate_fan_in_and_fan_out(tensor):
+    dimensions = tensor.dim()
+    if dimensions < 2:
+        raise ValueError("Fan in and fan out can not be computed for tensor with fewer than 2 dimensions")
+    num_input_fmaps = tensor.size(1)
+    num_output_fmaps = tensor.size(0)
+    receptive_field_size = 1
+    if tensor.dim() > 2:
+        for s in tensor.shape[2:]:
+            receptive_field_size *= s
+    return num_input_fmaps * receptive_field_size, num_output_fmaps * receptive_field_size
+
+
+def _calculate_correct_fan(tensor, mode):
+    mode = mode.lower()
+    valid_modes = ["fan_in", "fan_out"]
+    if mode not in valid_modes:
+        raise ValueError(f"Mode {mode} not supported, please use one of {valid_modes}")
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    return fan_in if mode == "fan_in" else fan_out
+
+
+def uniform_(tensor, a=0.0, b=1.0, generator=None):
+    r"""Fill ``tensor`` with values drawn from U(a, b)."""
+    with no_grad():
+        return _draw(tensor, "uniform", a, b, generator)
+
+
+def normal_(tensor, mean=0.0, std=1.0, generator=None):
+    r"""Fill ``tensor`` with values drawn from N(mean, std²)."""
+    with no_grad():
+        return _draw(tensor, "normal", mean, std, generator)
+
+
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
+    r"""Fill ``tensor`` from N(mean, std²) truncated to [a, b] (inverse-CDF method, as PyTorch)."""
+    def norm_cdf(x):
+        return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
+    if (mean < a - 2 * std) or (mean > b + 2 * std):
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The distribution of values "
+                      "may be incorrect.", stacklevel=2)
+    with no_grad():
+        lo = norm_cdf((a - mean) / std)
+        hi = norm_cdf((b - mean) / std)
+        _draw(tensor, "uniform", 2 * lo - 1, 2 * hi - 1, generator)
+        xp = tensor._xp()
+        d = tensor._data
+        # erfinv, then scale and clamp, in place
+        from scipy.special import erfinv as _np_erfinv  # noqa: WPS433 - CPU only path
+        if xp is np:
+            d[...] = _np_erfinv(d)
+        else:
+            import cupyx.scipy.special as _cs  # noqa: WPS433
+            d[...] = _cs.erfinv(d)
+        d *= std * math.sqrt(2.0)
+        d += mean
+        xp.clip(d, a, b, out=d)
+        tensor._version[0] += 1
+        return tensor
+
+
+def constant_(tensor, val):
+    r"""Fill ``tensor`` with ``val``."""
+    with no_grad():
+        return tensor.fill_(val)
+
+
+def ones_(tensor):
+    return constant_(tensor, 1.0)
+
+
+def zeros_(tensor):
+    with no_grad():
+        return tensor.zero_()
+
+
+def eye_(tensor):
+    r"""Fill the 2-D ``tensor`` with the identity matrix."""
+    if tensor.ndimension() != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    with no_grad():
+        d = tensor._data
+        d[...] = tensor._xp().eye(d.shape[0], d.shape[1], dtype=d.dtype)
+        tensor._version[0] += 1
+    return tensor
+
+
+def dirac_(tensor, groups=1):
+    r"""Fill the {3, 4, 5}-D ``tensor`` with the Dirac delta (convolution that preserves its input)."""
+    dimensions = tensor.ndimension()
+    if dimensions not in [3, 4, 5]:
+        raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
+    sizes = tensor.size()
+    if sizes[0] % groups != 0:
+        raise ValueError("dim 0 must be divisible by groups")
+    out_chans_per_grp = sizes[0] // groups
+    min_dim = min(out_chans_per_grp, sizes[1])
+    with no_grad():
+        d = tensor._data
+        d[...] = 0
+        for g in range(groups):
+            for dim in range(min_dim):
+                centre = tuple(s // 2 for s in d.shape[2:])
+                d[(g * out_chans_per_grp + dim, dim) + centre] = 1
+        tensor._version[0] += 1
+    return tensor
+
+
+def xavier_uniform_(tensor, gain=1.0, generator=None):
+    r"""Glorot uniform: U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out))."""
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    a = math.sqrt(3.0) * std
+    return uniform_(tensor, -a, a, generator)
+
+
+def xavier_normal_(tensor, gain=1.0, generator=None):
+    r"""Glorot normal: N(0, std²) with std = gain * sqrt(2 / (fan_in + fan_out))."""
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    return normal_(tensor, 0.0, std, generator)
+
+
+def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+    r"""He uniform: U(-bound, bound) with bound = gain * sqrt(3 / fan_mode)."""
+    if 0 in tensor.shape:
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
+        return tensor
+    fan = _calculate_correct_fan(tensor, mode)
+    gain = calculate_gain(nonlinearity, a)
+    std = gain / math.sqrt(fan)
+    bound = math.sqrt(3.0) * std
+    return uniform_(tensor, -bound, bound, generator)
+
+
+def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+    r"""He normal: N(0, std²) with std = gain / sqrt(fan_mode)."""
+    if 0 in tensor.shape:
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
+        return tensor
+    fan = _calculate_correct_fan(tensor, mode)
+    gain = calculate_gain(nonlinearity, a)
+    std = gain / math.sqrt(fan)
+    return normal_(tensor, 0, std, generator)
+
+
+def orthogonal_(tensor, gain=1, generator=None):
+    r"""Fill ``tensor`` (≥ 2-D) with a (semi-)orthogonal matrix (QR of a normal matrix, as PyTorch)."""
+    if tensor.ndimension() < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.size(0)
+    cols = tensor.numel() // rows
+    with no_grad():
+        flat = Tensor._wrap(tensor._xp().empty((rows, cols), dtype=tensor._data.dtype))
+        _draw(flat, "normal", 0.0, 1.0, generator)
+        a = flat._data.astype(np.float64)
+        xp = tensor._xp()
+        if rows < cols:
+            a = a.T
+        q, r = xp.linalg.qr(a)
+        d = xp.diag(r, 0)
+        q = q * xp.sign(d)
+        if rows < cols:
+            q = q.T
+        tensor._data[...] = (q * gain).reshape(tensor._data.shape).astype(tensor._data.dtype)
+        tensor._version[0] += 1
+    return tensor
+
+
+def sparse_(tensor, sparsity, std=0.01, generator=None):
+    r"""Fill the 2-D ``tensor`` from N(0, std²) with a fraction ``sparsity`` of each column set to zero."""
+    if tensor.ndimension() != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    rows, cols = tensor.shape
+    num_zeros = int(math.ceil(sparsity * rows))
+    with no_grad():
+        normal_(tensor, 0, std, generator)
+        xp = tensor._xp()
+        for col_idx in range(cols):
+            row_indices = xp.asarray(np.random.permutation(rows))
+            tensor._data[row_indices[:num_zeros], col_idx] = 0
+        tensor._version[0] += 1
+    return tensor
+
+
+def _deprecated(meth):
+    old_name = meth.__name__[:-1]
+
+    def deprecated_init(*args, **kwargs):
+        warnings.warn(f"`nn.init.{old_name}` is now deprecated in favor of `nn.init.{meth.__name__}`.",
+                      FutureWarning, stacklevel=2)
+        return meth(*args, **kwargs)
+    deprecated_init.__name__ = old_name
+    return deprecated_init
+
+
+uniform = _deprecated(uniform_)
+normal = _deprecated(normal_)
+constant = _deprecated(constant_)
+xavier_uniform = _deprecated(xavier_uniform_)
+xavier_normal = _deprecated(xavier_normal_)
+kaiming_uniform = _deprecated(kaiming_uniform_)
+kaiming_normal = _deprecated(kaiming_normal_)
+orthogonal = _deprecated(orthogonal_)
+sparse = _deprecated(sparse_)
