@@ -88,7 +88,9 @@ def normalize_dims(dim, ndim, op="op"):
         return (_wrap_dim(int(dim), ndim, op),)
     dims = tuple(_wrap_dim(int(d), ndim, op) for d in dim)
     if len(set(dims)) != len(dims):
-        raise RuntimeError(f"{op}: dim {dims} appears multiple times in the list of dims")
+        dup = next(d for i, d in enumerate(dims) if d in dims[:i])
+        raise RuntimeError(f"dim {dup} appears multiple times in the list of dims (in {op}: each dim may be "
+                           "reduced only once)")
     return tuple(sorted(dims)) if dims else tuple(range(ndim))
 
 
