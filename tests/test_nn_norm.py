@@ -1,0 +1,73 @@
+"""Normalisation against PyTorch: functional forms (values, gradients, running statistics) and modules."""
+import numpy as np
+import pytest
+import torch
+
+import ember
+from oracle import check, assert_same
+
+
+def F(lib):
+    return lib.nn.functional
+
+
+@pytest.mark.parametrize("shape", [(8, 5), (4, 3, 7), (3, 4, 5, 6)])
+@pytest.mark.parametrize("affine", [True, False])
+def test_batch_norm_train(shape, affine):
+    c = shape[1]
+    rm0 = np.random.rand(c).astype(np.float32)
+    rv0 = np.random.rand(c).astype(np.float32) + 0.5
+    stats = {}
+
+    def fn(t, x, w, b):
+        rm, rv = t.tensor(rm0.copy()), t.tensor(rv0.copy())
+        out = F(t).batch_norm(x, rm, rv, w if affine else None, b if affine else None, training=True,
+                              momentum=0.3)
+        stats[t.__name__] = (rm, rv)
+        return out
+    check(fn, [shape, (c,), (c,)])
+    assert_same(stats["ember"][0], stats["torch"][0])
+    assert_same(stats["ember"][1], stats["torch"][1])
+
+
+def test_batch_norm_eval():
+    rm = np.random.rand(4).astype(np.float32)
+    rv = np.random.rand(4).astype(np.float32) + 0.5
+    check(lambda t, x, w, b: F(t).batch_norm(x, t.tensor(rm), t.tensor(rv), w, b, training=False),
+          [(3, 4, 5), (4,), (4,)])
+
+
+def test_batch_norm_batch_of_one():
+    for lib in (ember, torch):
+        with pytest.raises(ValueError, match=r"Expected more than 1 value per channel when training, got input "
+                                             r"size torch.Size\(\[1, 10\]\)"):
+            F(lib).batch_norm(lib.ones(1, 10), lib.zeros(10), lib.ones(10), training=True)
+
+
+@pytest.mark.parametrize("ns", [(6,), (5, 6)])
+def test_layer_norm(ns):
+    check(lambda t, x, w, b: F(t).layer_norm(x, ns, w, b), [(3, 5, 6), ns, ns])
+    check(lambda t, x: F(t).layer_norm(x, ns, eps=1e-3), [(3, 5, 6)])
+
+
+def test_group_norm():
+    check(lambda t, x, w, b: F(t).group_norm(x, 3, w, b), [(2, 6, 4, 3), (6,), (6,)])
+    check(lambda t, x: F(t).group_norm(x, 2), [(2, 4, 5)])
+
+
+def test_instance_norm():
+    check(lambda t, x, w, b: F(t).instance_norm(x, weight=w, bias=b), [(2, 3, 4, 5), (3,), (3,)])
+    rm = np.random.rand(3).astype(np.float32)
+    rv = np.random.rand(3).astype(np.float32) + 0.5
+    check(lambda t, x: F(t).instance_norm(x, t.tensor(rm), t.tensor(rv), use_input_stats=False), [(2, 3, 6)])
+
+
+def test_norm_errors():
+    for call, exc in ((lambda t: F(t).layer_norm(t.ones(3, 5), (10,)), RuntimeError),
+                      (lambda t: F(t).group_norm(t.ones(2, 6, 4), 4), RuntimeError)):
+        msgs = []
+        for lib in (ember, torch):
+            with pytest.raises(exc) as ei:
+                call(lib)
+            msgs.append(str(ei.value))
+        assert msgs[0].startswith(msgs[1]), msgs
