@@ -716,4 +716,12 @@ def as_strided(input, size, stride, storage_offset=None):
     return as_view(out, input, lambda b: b.as_strided(size, stride, off))
 
 
+@tensor_method("contiguous")
+def contiguous(self, memory_format=None):
+    """``self`` when already C-contiguous, else a contiguous copy (``clone``)."""
+    if self._data.flags.c_contiguous:
+        return self
+    return self.clone()
+
+
 swapaxes = swapdims = transpose
