@@ -285,3 +285,48 @@ def test_double_backward():
             gg, = lib.autograd.grad((g * g).sum(), x)
             res.append(gg)
         assert_same(res[0], res[1])
+
+
+# ---------------------------------------------------------------------------------------------- scans
+@pytest.mark.parametrize("dtype", F32_64)
+def test_cumsum_cumprod(dtype):
+    for op in ("cumsum", "cumprod"):
+        check(lambda t, x: getattr(x, op)(1), [(3, 4)], dtype=dtype)
+        check(lambda t, x: getattr(t, op)(x, dim=-3), [(2, 3, 4)], dtype=dtype)
+        check(lambda t, x: getattr(x, op)(0), [np.array(1.5, dtype)], dtype=dtype)
+        check(lambda t, x: getattr(x, op)(0, dtype=t.float64), [(3,)], dtype=dtype)
+        for dt in (np.int32, np.int64, np.bool_):
+            check(lambda t, x: getattr(x, op)(0), [(5,)], dtype=dt, grad=False)
+    zeros = np.array([[1.0, 2.0, 0.0, 3.0, 0.0], [0.0, 2.0, 3.0, 4.0, 5.0], [2.0, 0.5, 1.0, 3.0, 2.0]], dtype)
+    check(lambda t, x: x.cumprod(1), [zeros], dtype=dtype)
+    check(lambda t, x: x.cumprod(0), [zeros.T.copy()], dtype=dtype)
+    x = ember.ones(3, requires_grad=True)
+    assert x.cumsum(0).grad_fn.name() == "CumsumBackward0" and x.cumprod(0).grad_fn.name() == "CumprodBackward0"
+
+
+@pytest.mark.parametrize("dtype", F32_64)
+def test_cummax_cummin_logcumsumexp(dtype):
+    for op in ("cummax", "cummin"):
+        check(lambda t, x: tuple(getattr(x, op)(1)), [(3, 5)], dtype=dtype)
+        check(lambda t, x: tuple(getattr(t, op)(x, dim=0)), [(3, 5)], dtype=dtype)
+        ties = np.array([[1.0, 1.0, 1.0, 0.0, 2.0], [1.0, np.nan, 2.0, np.nan, 0.0]], dtype)
+        check(lambda t, x: tuple(getattr(x, op)(1)), [ties], dtype=dtype)
+        check(lambda t, x: tuple(getattr(x, op)(0)), [np.zeros((0, 3), dtype)], dtype=dtype, grad=False)
+        check(lambda t, x: tuple(getattr(x, op)(1)), [(3, 5)], dtype=np.int64)
+    x = ember.ones(3, requires_grad=True)
+    assert repr(x.cummax(0)) == repr(torch.ones(3, requires_grad=True).cummax(0))
+    assert x.cummin(0)[0].grad_fn.name() == "CumminBackward0"
+    check(lambda t, x: t.logcumsumexp(x, 1), [(3, 5)], dtype=dtype)
+
+
+def test_scan_double_backward():
+    for op in (lambda t, x: (x.cumprod(1) ** 2).sum(), lambda t, x: (x.cumsum(0) ** 3).sum(),
+               lambda t, x: (x.cummax(1).values ** 2).sum()):
+        for a in (np.random.default_rng(4).uniform(0.5, 2, (3, 4)), np.array([[1.0, 0.0, 2.0, 3.0]])):
+            res = []
+            for lib in (ember, torch):
+                x = lib.tensor(a.copy(), requires_grad=True)
+                g, = lib.autograd.grad(op(lib, x), x, create_graph=True)
+                gg, = lib.autograd.grad((g * g).sum(), x)
+                res.append(gg.detach().numpy())
+            np.testing.assert_allclose(res[0], res[1], rtol=1e-10)
