@@ -175,7 +175,7 @@ def _check_key(items, shape):
                 raise IndexError(f"index {i} is out of bounds for dimension {dim} with size {shape[dim]}")
         elif type(i) is slice:
             if i.step is not None and operator.index(i.step) <= 0:
-                raise ValueError("step must be greater than zero")
+                raise ValueError("step must be greater than zero" if i.step else "slice step cannot be zero")
         elif i.dtype == np.bool_:
             for k in range(i.ndim):
                 if i.shape[k] != shape[dim + k]:
@@ -655,11 +655,11 @@ class ScatterReduce(Op):
 @tensor_method("scatter_reduce")
 def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     """Reduce ``src`` into ``input`` at ``index`` along ``dim`` (``"sum" "prod" "mean" "amax" "amin"``)."""
-    if reduce not in ScatterReduce._UFUNC:
-        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
     idx = _index_of("scatter_reduce", index)
     d = _wrap_dim(dim, input._data.ndim)
     _check_gather("scatter_reduce", input, d, idx)
+    if reduce not in ScatterReduce._UFUNC:
+        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
     _check_src("scatter_reduce", input, src, d, idx)
     return ScatterReduce.apply(input, src, d, idx, reduce, include_self)
 
