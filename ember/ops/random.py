@@ -1,0 +1,725 @@
+"""Random sampling: ``rand randn randint randperm normal bernoulli multinomial poisson`` (+ ``_like``)
+and the in-place samplers ``normal_ uniform_ random_ exponential_ bernoulli_ geometric_ log_normal_ cauchy_``.
+
+On the CPU these reproduce PyTorch's CPU streams bit for bit under the same
+seed: the raw mt19937 draws come vectorised from ``Generator``, and each
+sampler applies PyTorch's transformation to them (vectorised NumPy):
+
+* uniform float32/float16/bfloat16: ``(random() & (2**digits - 1)) * 2**-digits``
+  then ``x * (to - from) + from`` (fused multiply-add, as PyTorch's AVX2 build
+  compiles it); float64 uses 53 bits of a 64-bit draw (``random64()``);
+* normal, 16 or more contiguous elements: all uniforms first, then Box-Muller in
+  blocks of 16 (the last block is redrawn when the size is not a multiple of
+  16); float32 replays PyTorch's AVX2 kernel (its cephes-style log/sincos
+  polynomials, with the same fused multiply-adds). Fewer than 16 or
+  non-contiguous elements: scalar double Box-Muller that caches the second
+  value in the generator;
+* randint / random_(from, to): ``random() % range + from`` (64-bit draws when the
+  range is 2**32 or more); randperm: PyTorch's Fisher-Yates with ``random() % (n - i)``;
+* exponential, cauchy, log_normal, geometric, bernoulli: PyTorch's double
+  transformations of 53-bit uniforms; multinomial: with replacement, binary
+  search of a double uniform in the float cumulative distribution; without,
+  ``topk(p / Exp(1))`` as PyTorch does.
+
+Not bit-identical: ``poisson`` (PyTorch's own sampler, drawn here from a NumPy
+generator seeded by the stream); normal float16/bfloat16 of 16 or more
+elements (Ember rounds its float32 normals: exact when the size is a multiple of 16;
+PyTorch's last partial block differs); normal_/uniform_ with
+mean/std/from/to where a fused multiply-add of float64 values matters (double
+rounding, very rare); PyTorch builds without AVX2 (they use a scalar float32
+normal kernel). CUDA tensors use CuPy's generator (not PyTorch's CUDA stream).
+"""
+import math
+
+import numpy as np
+
+from .. import _backend
+from .. import _dtype as D
+from .. import _random
+from .._device import as_device
+from .._random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,  # noqa: F401
+                       set_rng_state)
+from .._size import Size
+from ._util import Tensor, tensor_method
+from .creation import _finish, _size_args
+
+__all__ = ["Generator", "default_generator", "manual_seed", "seed", "initial_seed", "get_rng_state",
+           "set_rng_state", "rand", "randn", "randint", "randperm", "normal", "bernoulli", "multinomial", "poisson",
+           "rand_like", "randn_like", "randint_like"]
+
+_f32 = np.float32
+_U64 = np.uint64
+# Bits of a raw draw a uniform keeps. float16/bfloat16 draw float32 uniforms (PyTorch's opmath type),
+# then round; random_() on them keeps their own mantissa digits (11 / 8).
+_DIGITS = {np.dtype(np.float32): 24, np.dtype(np.float64): 53, np.dtype(np.float16): 24}
+_INT_DIGITS = {np.dtype(np.float32): 24, np.dtype(np.float64): 53, np.dtype(np.float16): 11}
+if D.bfloat16.np is not None:
+    _DIGITS[D.bfloat16.np] = 24
+    _INT_DIGITS[D.bfloat16.np] = 8
+
+
+# ======================================================================================================
+# Transformations of the raw stream (CPU, NumPy): each returns a flat array of n values.
+# ======================================================================================================
+def _unit(g, n, npdt):
+    """n uniforms in [0, 1) in PyTorch's accumulation type (float32, or float64 for double)."""
+    digits = _DIGITS[np.dtype(npdt)]
+    if digits == 53:
+        return (g._random64(n) & _U64((1 << 53) - 1)).astype(np.float64) * (1.0 / (1 << 53))
+    return (g._random32(n) & _U64((1 << digits) - 1)).astype(_f32) * _f32(1.0 / (1 << digits))
+
+
+def _fma32(a, b, c):
+    """float32 fused multiply-add (one rounding), as the AVX2 build computes a*b+c."""
+    return (np.asarray(a, np.float64) * b + np.asarray(c, np.float64)).astype(_f32)
+
+
+def _uniform(g, n, npdt, low=0.0, high=1.0):
+    x = _unit(g, n, npdt)
+    if low == 0.0 and high == 1.0:
+        return x.astype(npdt, copy=False)
+    if x.dtype == np.float64:
+        return (x * (float(high) - float(low)) + float(low)).astype(npdt, copy=False)
+    lo, hi = np.array(low).astype(npdt).astype(_f32), np.array(high).astype(npdt).astype(_f32)
+    return _fma32(x, hi - lo, lo).astype(npdt, copy=False)
+
+
+def _uniform_double(g, n):
+    return _unit(g, n, np.float64)
+
+
+# ---- normal ----
+def _log_ps(x):
+    """PyTorch's AVX2 log256_ps (cephes polynomial) on float32, with the FMAs its build makes."""
+    with np.errstate(all="ignore"):
+        invalid = x <= 0
+        x = np.maximum(x, np.array(0x00800000, np.int32).view(_f32))
+        bits = x.view(np.int32)
+        e = ((bits.view(np.uint32) >> 23).astype(np.int32) - 0x7F).astype(_f32) + _f32(1)
+        x = ((bits & np.int32(~0x7F800000)) | np.array(0.5, _f32).view(np.int32)).view(_f32)
+        mask = x < _f32(0.707106781186547524)
+        tmp = np.where(mask, x, _f32(0))
+        x = x - _f32(1)
+        e = e - mask.astype(_f32)
+        x = x + tmp
+        z = x * x
+        y = np.full_like(x, _f32(7.0376836292e-2))
+        for p in (-1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1, 1.4249322787e-1, -1.6668057665e-1,
+                  2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1):
+            y = _fma32(y, x, _f32(p))
+        y = y * x
+        y = _fma32(y, z, e * _f32(-2.12194440e-4))
+        y = _fma32(z, _f32(-0.5), y)
+        x = _fma32(e, _f32(0.693359375), x + y)
+        x[invalid] = np.nan
+    return x
+
+
+def _sincos_ps(x):
+    """PyTorch's AVX2 sincos256_ps on float32 (returns sin, cos)."""
+    neg = np.signbit(x)
+    x = np.abs(x)
+    j = ((x * _f32(1.27323954473516)).astype(np.int32) + 1) & ~1
+    y = j.astype(_f32)
+    swap_sin = (j & 4) != 0
+    poly = (j & 2) == 0
+    x = _fma32(y, _f32(-0.78515625), x)
+    x = _fma32(y, _f32(-2.4187564849853515625e-4), x)
+    x = _fma32(y, _f32(-3.77489497744594108e-8), x)
+    neg_cos = (~(j - 2) & 4) != 0
+    z = x * x
+    yc = _fma32(np.full_like(x, _f32(2.443315711809948e-005)), z, _f32(-1.388731625493765e-003))
+    yc = _fma32(yc, z, _f32(4.166664568298827e-002))
+    yc = yc * z
+    yc = _fma32(yc, z, -(z * _f32(0.5))) + _f32(1)
+    ys = _fma32(np.full_like(x, _f32(-1.9515295891e-4)), z, _f32(8.3321608736e-3))
+    ys = _fma32(ys, z, _f32(-1.6666654611e-1))
+    ys = _fma32(ys * z, x, x)
+    s, c = np.where(poly, ys, yc), np.where(poly, yc, ys)
+    return np.where(neg ^ swap_sin, -s, s), np.where(neg_cos, -c, c)
+
+
+def _box_muller_16(u, npdt, mean, std):
+    """PyTorch's normal_fill_16 on blocks of 16 uniforms: first 8 give cos, last 8 give sin."""
+    u = u.reshape(-1, 2, 8)
+    if npdt == np.float32:
+        radius = np.sqrt(_f32(-2) * _log_ps(_f32(1) - u[:, 0]))
+        s, c = _sincos_ps(_f32(2 * math.pi) * u[:, 1])
+        out = np.stack([radius * c, radius * s], 1).reshape(-1)
+        if std != 1.0 or mean != 0.0:
+            out = _fma32(out, _f32(std), _f32(mean))
+        return out
+    with np.errstate(all="ignore"):   # double: PyTorch's scalar normal_fill_16
+        radius = np.sqrt(-2 * np.log(1 - u[:, 0]))
+        theta = 2 * math.pi * u[:, 1]
+        out = np.stack([radius * np.cos(theta), radius * np.sin(theta)], 1).reshape(-1)
+    return out * std + mean
+
+
+def _normal_fill(g, n, npdt, mean, std):
+    """PyTorch's normal_fill (n >= 16, contiguous); float16/bfloat16 are computed in float32, then rounded."""
+    if npdt != np.float64 and npdt != np.float32:
+        return _normal_fill(g, n, _f32, mean, std).astype(npdt)
+    u = _unit(g, n, npdt)
+    out = np.empty(n, npdt)
+    m = n - n % 16
+    out[:m] = _box_muller_16(u[:m], npdt, mean, std)
+    if m != n:    # PyTorch redraws 16 uniforms for the last (overlapping) block
+        out[n - 16:] = _box_muller_16(_unit(g, 16, npdt), npdt, mean, std)
+    return out
+
+
+def _normal_scalar(g, n, mean, std):
+    """PyTorch's at::normal_distribution<double>: pairs (cos, sin), the sin cached in the generator."""
+    out = np.empty(n, np.float64)
+    start = 0
+    if n and g._next_double_normal is not None:
+        out[0] = g._next_double_normal * std + mean
+        g._next_double_normal = None
+        start = 1
+    pairs = (n - start + 1) // 2
+    if pairs:
+        u = _uniform_double(g, 2 * pairs).reshape(pairs, 2)
+        r = np.sqrt(-2.0 * np.log1p(-u[:, 1]))
+        theta = 2.0 * math.pi * u[:, 0]
+        z = np.stack([r * np.cos(theta), r * np.sin(theta)], 1).reshape(-1)
+        k = n - start
+        out[start:] = z[:k] * std + mean
+        if k % 2:
+            g._next_double_normal = float(z[-1])
+    return out
+
+
+def _normal(g, n, npdt, mean=0.0, std=1.0, contiguous=True):
+    if n >= 16 and contiguous:
+        return _normal_fill(g, n, npdt, mean, std)
+    return _normal_scalar(g, n, mean, std).astype(npdt)
+
+
+# ---- integers ----
+def _int_from_to(g, n, low, rng):
+    """``val % range + low`` with 32-bit draws, or 64-bit draws when range >= 2**32."""
+    raw = g._random64(n) if rng >= 1 << 32 else g._random32(n)
+    v = raw % _U64(rng)
+    return v.astype(np.int64) + np.int64(low) if low >= 0 or rng < 1 << 63 else (v + _U64(low & (2**64 - 1))).view(
+        np.int64)
+
+
+def _random_full(g, n, npdt):
+    """``random_()``: PyTorch's uniform_int_distribution for the tensor's dtype."""
+    dt = np.dtype(npdt)
+    if dt == np.bool_:
+        return (g._random32(n) & _U64(1)).astype(np.bool_)
+    if dt in _INT_DIGITS:
+        digits = _INT_DIGITS[dt]
+        raw = g._random64(n) if digits == 53 else g._random32(n)
+        return (raw % _U64((1 << digits) + 1)).astype(npdt)
+    raw = g._random64(n) if dt == np.int64 else g._random32(n)
+    return (raw % _U64(int(np.iinfo(dt).max) + 1)).astype(npdt)
+
+
+# ======================================================================================================
+# Devices: CPU tensors use the transformations above; CUDA tensors use CuPy's generator.
+# ======================================================================================================
+def _sample(kind, g, shape, npdt, device, contiguous=True, **kw):
+    """An array of ``shape`` on ``device`` holding ``kind`` samples (values drawn in row-major order)."""
+    n = int(np.prod(shape, dtype=np.int64))
+    if device is not None and device.type == "cuda":
+        return _sample_cuda(kind, g, shape, npdt, **kw)
+    if kind == "uniform":
+        flat = _uniform(g, n, npdt, kw.get("low", 0.0), kw.get("high", 1.0))
+    elif kind == "normal":
+        flat = _normal(g, n, npdt, kw.get("mean", 0.0), kw.get("std", 1.0), contiguous)
+    elif kind == "int":
+        flat = _int_from_to(g, n, kw["low"], kw["range"]).astype(npdt)
+    elif kind == "random":
+        flat = _random_full(g, n, npdt)
+    else:
+        flat = _DOUBLE_TRANSFORMS[kind](_uniform_double(g, n), **kw).astype(npdt)
+    return flat.reshape(shape)
+
+
+def _exponential(u, lambd):
+    with np.errstate(divide="ignore"):
+        return -1.0 / lambd * np.log1p(-u)
+
+
+def _cauchy(u, median, sigma):
+    return median + sigma * np.tan(math.pi * (u - 0.5))
+
+
+def _geometric(u, p):
+    with np.errstate(divide="ignore"):
+        return np.ceil(np.log(u) / math.log1p(-p))
+
+
+_DOUBLE_TRANSFORMS = {"exponential": _exponential, "cauchy": _cauchy, "geometric": _geometric}
+
+
+def _sample_cuda(kind, g, shape, npdt, **kw):
+    cp = _backend.xp_for("cuda")
+    rs = g._cupy()
+    if kind == "uniform":
+        out = rs.uniform(kw.get("low", 0.0), kw.get("high", 1.0), shape)
+    elif kind == "normal":
+        out = rs.normal(kw.get("mean", 0.0), kw.get("std", 1.0), shape)
+    elif kind == "int":
+        out = kw["low"] + rs.randint(0, kw["range"], shape, dtype=cp.int64)
+    elif kind == "random":
+        dt = np.dtype(npdt)
+        hi = 2 if dt == np.bool_ else (2 ** _INT_DIGITS[dt] + 1 if dt in _INT_DIGITS else int(np.iinfo(dt).max) + 1)
+        out = rs.randint(0, min(hi, 2 ** 63 - 1), shape, dtype=cp.int64)
+    elif kind == "exponential":
+        out = rs.exponential(1.0 / kw["lambd"], shape)
+    elif kind == "cauchy":
+        out = kw["median"] + kw["sigma"] * rs.standard_cauchy(shape)
+    elif kind == "geometric":
+        out = rs.geometric(kw["p"], shape)
+    else:
+        raise RuntimeError(f"{kind} sampling is not available on CUDA")
+    return out.astype(npdt)
+
+
+# ======================================================================================================
+# Argument handling
+# ======================================================================================================
+def _float_dtype(dtype, op):
+    dtype = dtype or D.get_default_dtype()
+    if not (dtype.is_floating_point or dtype.is_complex):
+        raise RuntimeError(f'"{op}" not implemented for \'{_scalar_name(dtype)}\' (it samples real numbers: '
+                           f"pass a floating dtype such as torch.float32, or use torch.randint for integers)")
+    return dtype
+
+
+def _scalar_name(dtype):
+    return {D.int64: "Long", D.int32: "Int", D.int16: "Short", D.int8: "Char", D.uint8: "Byte", D.bool_: "Bool",
+            D.float32: "Float", D.float64: "Double", D.float16: "Half", D.bfloat16: "BFloat16"}.get(dtype, dtype.name)
+
+
+def _check_grad_dtype(requires_grad, dtype):
+    if requires_grad and not (dtype.is_floating_point or dtype.is_complex):
+        raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+
+
+def _new(kind, size, generator, dtype, device, requires_grad, out=None, **kw):
+    """A new tensor of ``kind`` samples (complex dtypes: real and imaginary parts, each with variance 1/2)."""
+    device = as_device(device)
+    g = _random.generator_for(generator, device)
+    _check_grad_dtype(requires_grad, dtype)
+    if dtype.is_complex:
+        part = dtype.to_real().np
+        pair = _sample(kind, g, tuple(size) + (2,), part, device, **kw)
+        if kind == "normal":
+            pair = pair * part.type(math.sqrt(0.5))
+        arr = pair[..., 0] + 1j * pair[..., 1]
+        arr = arr.astype(dtype.np)
+    else:
+        arr = _sample(kind, g, tuple(size), D.to_numpy_dtype(dtype), device, **kw)
+    t = Tensor._wrap(arr) if device is not None and device.type == "cuda" else _finish(arr, None, False)
+    if requires_grad:
+        t.requires_grad_(True)
+    if out is not None:
+        return _into_out(t, out)
+    return t
+
+
+def _into_out(t, out):
+    if tuple(out.shape) != tuple(t.shape):
+        out._data = out._xp().empty(t._data.shape, dtype=out._data.dtype)
+    out._data[...] = t._data
+    out._version[0] += 1
+    return out
+
+
+def _device_of(device, out):
+    return as_device(device) if device is not None else (out.device if out is not None else None)
+
+
+# ======================================================================================================
+# Factories
+# ======================================================================================================
+def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+         pin_memory=False):
+    """Uniform samples in [0, 1): ``rand(2, 3)`` or ``rand((2, 3))``."""
+    dtype = _float_dtype(dtype or (out.dtype if out is not None else None), "check_uniform_bounds")
+    return _new("uniform", _size_args(size), generator, dtype, _device_of(device, out), requires_grad, out)
+
+
+def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+          pin_memory=False):
+    """Standard normal samples: ``randn(2, 3)`` or ``randn((2, 3))``."""
+    dtype = _float_dtype(dtype or (out.dtype if out is not None else None), "normal_kernel_cpu")
+    return _new("normal", _size_args(size), generator, dtype, _device_of(device, out), requires_grad, out)
+
+
+def _int_arg(v, name):
+    if isinstance(v, Tensor):
+        v = v.item()
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    try:
+        return int(v.__index__())
+    except AttributeError:
+        raise TypeError(f"randint(): argument '{name}' must be int, not {type(v).__name__}") from None
+
+
+def _check_from_to(low, high, op="random_"):
+    if low >= high:
+        raise RuntimeError(f"{op} expects 'from' to be less than 'to', but got from={low} >= to={high}")
+
+
+def randint(*args, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+            pin_memory=False, **kwargs):
+    """Integers in [low, high): ``randint(high, size)`` or ``randint(low, high, size)``; int64 by default."""
+    if "size" in kwargs:
+        args = args + (kwargs.pop("size"),)
+    if "high" in kwargs:
+        args = (kwargs.pop("low", 0), kwargs.pop("high")) + args
+    elif "low" in kwargs:
+        args = (kwargs.pop("low"),) + args
+    if kwargs:
+        raise TypeError(f"randint() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    if len(args) == 2:
+        low, (high, size) = 0, args
+    elif len(args) == 3:
+        low, high, size = args
+    else:
+        raise TypeError("randint() received an invalid combination of arguments: expected (high, size) or "
+                        "(low, high, size), e.g. torch.randint(0, 10, (3,))")
+    if isinstance(size, int) and not isinstance(size, bool):
+        raise TypeError(f"randint(): argument 'size' must be tuple of ints, but found element of type int at "
+                        f"pos 0 (write the size as a tuple: torch.randint({low}, {high}, ({size},)))")
+    low, high = _int_arg(low, "low"), _int_arg(high, "high")
+    _check_from_to(low, high)
+    dtype = dtype or (out.dtype if out is not None else D.int64)
+    _check_bounds(low, high, dtype)
+    return _new("int", _size_args((size,)), generator, dtype, _device_of(device, out), requires_grad, out,
+                low=low, range=high - low)
+
+
+def _check_bounds(low, high, dtype):
+    if dtype.is_floating_point or dtype is D.bool_:
+        return
+    info = np.iinfo(dtype.np)
+    if low < info.min or high - 1 > info.max:
+        raise RuntimeError(f"random_ expects 'from' and 'to - 1' to be within [{info.min}, {info.max}] for "
+                           f"{dtype}, but got from={low}, to-1={high - 1}")
+
+
+def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+             pin_memory=False):
+    """A random permutation of ``0 .. n-1`` (int64), PyTorch's Fisher-Yates on its stream."""
+    n = _int_arg(n, "n")
+    if n < 0:
+        raise RuntimeError(f"randperm expects n >= 0, but got n={n}")
+    dtype = dtype or D.int64
+    device = _device_of(device, out)
+    g = _random.generator_for(generator, device)
+    if device is not None and device.type == "cuda":
+        arr = g._cupy().permutation(n).astype(dtype.np)
+        t = Tensor._wrap(arr)
+    else:
+        if n < 0xFFFFFFFF // 20:
+            perm = list(range(n))
+            z = (g._random32(max(n - 1, 0)) % np.arange(n, 1, -1, dtype=_U64)).tolist()
+            for i, zi in enumerate(z):
+                j = zi + i
+                perm[i], perm[j] = perm[j], perm[i]
+        else:   # PyTorch switches to 64-bit draws for huge n
+            perm = list(range(n))
+            z = (g._random64(max(n - 1, 0)) % np.arange(n, 1, -1, dtype=_U64)).tolist()
+            for i, zi in enumerate(z):
+                j = zi + i
+                perm[i], perm[j] = perm[j], perm[i]
+        t = Tensor._wrap(np.array(perm, dtype=D.to_numpy_dtype(dtype)))
+    _check_grad_dtype(requires_grad, dtype)
+    if requires_grad:
+        t.requires_grad_(True)
+    return _into_out(t, out) if out is not None else t
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
+           requires_grad=False, pin_memory=False):
+    """Normal samples: ``normal(mean_tensor, std_tensor)``, ``normal(mean_tensor, 1.0)``,
+    ``normal(0.0, std_tensor)`` or ``normal(0.0, 1.0, size)``."""
+    mt, st = isinstance(mean, Tensor), isinstance(std, Tensor)
+    if not mt and not st:
+        if size is None:
+            raise TypeError("normal() received an invalid combination of arguments: with float mean and std, "
+                            "pass a size, e.g. torch.normal(0.0, 1.0, size=(2, 3))")
+        _check_std(std)
+        dtype = _float_dtype(dtype or (out.dtype if out is not None else None), "normal_kernel_cpu")
+        return _new("normal", _size_args((size,)), generator, dtype, _device_of(device, out), requires_grad, out,
+                    mean=float(mean), std=float(std))
+    ref = mean if mt else std
+    if not ref.dtype.is_floating_point:
+        raise RuntimeError(f'"normal_kernel_cpu" not implemented for \'{_scalar_name(ref.dtype)}\'')
+    if st:
+        if std.numel() and bool((std._data < 0).any()):
+            raise RuntimeError(f"normal expects all elements of std >= 0.0 (got min {std.min().item()})")
+    else:
+        _check_std(std)
+    shape = np.broadcast_shapes(mean.shape if mt else (), std.shape if st else ())
+    if mt and not st:   # PyTorch: normal_(0, std), then add_(mean)
+        res = _new("normal", shape, generator, ref.dtype, ref.device, False, mean=0.0, std=float(std)) + mean
+    else:               # PyTorch: normal_(0, 1), then mul_(std), add_(mean)
+        res = _new("normal", shape, generator, ref.dtype, ref.device, False) * std + mean
+    return _into_out(res.detach(), out) if out is not None else res
+
+
+def _check_std(std):
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+
+
+def bernoulli(input, p=None, *, generator=None, out=None):
+    """0/1 samples: each element is 1 with the probability given by ``input`` (or by ``p``)."""
+    if p is not None:
+        res = input.detach().clone()
+        return bernoulli_(res, p, generator=generator)
+    res = Tensor._wrap(input._xp().empty(input._data.shape, dtype=input._data.dtype))
+    bernoulli_(res, input, generator=generator)
+    return _into_out(res, out) if out is not None else res
+
+
+def _bernoulli_values(g, probs, shape, device, out_npdt):
+    """Samples for the shape of the output: ``uniform < p`` (float uniforms for float p, double for double p)."""
+    n = int(np.prod(shape, dtype=np.int64))
+    if device is not None and device.type == "cuda":
+        return (g._cupy().random_sample(shape) < probs).astype(out_npdt)
+    if isinstance(probs, float):
+        u = _uniform_double(g, n).reshape(shape)
+    else:
+        probs = np.broadcast_to(probs, shape)
+        u = _unit(g, n, np.float64 if probs.dtype == np.float64 else np.float32).reshape(shape)
+    return (u < probs).astype(out_npdt)
+
+
+def _bernoulli_mask(shape, p, xp, generator=None):
+    """Boolean keep-mask of ``shape``: True with probability ``p`` (what ``empty().bernoulli_(p)`` draws).
+
+    For dropout: ``mask = _bernoulli_mask(x.shape, 1 - p, xp); y = x * mask / (1 - p)``.
+    """
+    device = as_device("cuda") if xp is not np else None
+    g = _random.generator_for(generator, device)
+    return _bernoulli_values(g, float(p), tuple(shape), device, np.bool_)
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
+    """Indices sampled from the rows of ``input`` (unnormalised non-negative weights)."""
+    if input.dim() not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
+                           f"{_scalar_name(input.dtype)}")
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    n_cat = input.shape[-1]
+    if not replacement and num_samples > n_cat:
+        raise RuntimeError(f"cannot sample n_sample > prob_dist.size(-1) samples without replacement "
+                           f"(n_sample={num_samples}, prob_dist.size(-1)={n_cat})")
+    if n_cat > 2 ** 24:
+        raise RuntimeError("number of categories cannot exceed 2^24")
+    g = _random.generator_for(generator, input.device)
+    xp = input._xp()
+    p = input._data
+    p2 = p.reshape(1, -1) if p.ndim == 1 else p
+    p_host = p2.get() if input.is_cuda else p2
+    if not replacement or num_samples == 1:
+        if not (np.all(p_host < np.inf) and np.all(p_host >= 0)):
+            raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+        if np.any(p_host.sum(1) == 0):
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+        # Gumbel-max trick, as PyTorch: argmax / topk of p / q with q ~ Exp(1) drawn in double.
+        q = _exponential(_uniform_double(g, p_host.size), 1.0).astype(p_host.dtype).reshape(p_host.shape)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = p_host / q
+        if num_samples == 1:
+            idx = np.argmax(r, axis=1)[:, None]
+        else:
+            idx = np.argsort(-r, axis=1, kind="stable")[:, :num_samples]
+    else:
+        idx = np.empty((p_host.shape[0], num_samples), np.int64)
+        for i, row in enumerate(p_host):
+            if np.any(row < 0):
+                raise RuntimeError("invalid multinomial distribution (encountering probability entry < 0)")
+            if not np.all(np.isfinite(row)):
+                raise RuntimeError("invalid multinomial distribution (encountering probability entry = infinity "
+                                   "or NaN)")
+            cum = np.cumsum(row)
+            total = cum[-1]
+            if not total > 0:
+                raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+            cum = cum / total
+            cum[-1] = 1
+            u = _uniform_double(g, num_samples)
+            idx[i] = np.searchsorted(cum.astype(np.float64), u, side="left")
+    idx = idx.astype(np.int64)
+    if p.ndim == 1:
+        idx = idx[0]
+    res = Tensor._wrap(xp.asarray(idx) if input.is_cuda else idx)
+    return _into_out(res, out) if out is not None else res
+
+
+def poisson(input, generator=None):
+    """Poisson samples with rates ``input`` (not bit-identical to PyTorch: NumPy's sampler on Ember's stream)."""
+    g = _random.generator_for(generator, input.device)
+    rates = input._data.get() if input.is_cuda else input._data
+    if np.any(rates < 0):
+        raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
+    rng = np.random.Generator(np.random.PCG64([int(x) for x in g._random64(2)]))
+    arr = rng.poisson(rates).astype(input._data.dtype)
+    return Tensor._wrap(input._xp().asarray(arr) if input.is_cuda else arr)
+
+
+# ---- _like ----
+def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None,
+              generator=None):
+    return rand(input.shape, dtype=dtype or input.dtype, device=device or input.device,
+                requires_grad=requires_grad, generator=generator)
+
+
+def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None,
+               generator=None):
+    return randn(input.shape, dtype=dtype or input.dtype, device=device or input.device,
+                 requires_grad=requires_grad, generator=generator)
+
+
+def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None, requires_grad=False,
+                 memory_format=None, generator=None):
+    """``randint_like(x, high)`` or ``randint_like(x, low, high)``."""
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, input.shape, dtype=dtype or input.dtype, device=device or input.device,
+                   requires_grad=requires_grad, generator=generator)
+
+
+# ======================================================================================================
+# In-place samplers (Tensor methods)
+# ======================================================================================================
+def _fill(t, kind, generator, normal_path=False, **kw):
+    """Overwrite ``t`` with samples in PyTorch's fill order (memory order for a transposed tensor)."""
+    from .inplace import _check_leaf
+    from ..autograd.grad_mode import GradMode
+    if GradMode.enabled:
+        _check_leaf(t)
+    g = _random.generator_for(generator, t.device)
+    a = t._data
+    npdt = a.dtype
+    if a.flags.c_contiguous:
+        arr = _sample(kind, g, a.shape, npdt, t.device, contiguous=True, **kw)
+    elif a.flags.f_contiguous:   # TensorIterator walks memory order
+        arr = _sample(kind, g, a.shape[::-1], npdt, t.device, contiguous=False, **kw).T
+    else:
+        arr = _sample(kind, g, a.shape, npdt, t.device, contiguous=False, **kw)
+    a[...] = arr
+    t._version[0] += 1
+    return t
+
+
+def _require_float(t, op):
+    if not t.dtype.is_floating_point:
+        raise RuntimeError(f'"{op}" not implemented for \'{_scalar_name(t.dtype)}\'')
+
+
+@tensor_method("normal_")
+def normal_(self, mean=0.0, std=1.0, *, generator=None):
+    """Fill with normal samples (``nn.init.normal_`` uses this)."""
+    _require_float(self, "normal_kernel_cpu")
+    _check_std(std)
+    return _fill(self, "normal", generator, mean=float(mean), std=float(std))
+
+
+@tensor_method("uniform_")
+def uniform_(self, from_=0.0, to=1.0, *, generator=None, **kwargs):
+    """Fill with uniform samples in [from, to) (``nn.init`` and ``nn.Linear`` use this)."""
+    from_ = kwargs.pop("from", from_)
+    _require_float(self, "check_uniform_bounds")
+    if from_ > to:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={from_} > to={to}")
+    return _fill(self, "uniform", generator, low=float(from_), high=float(to))
+
+
+@tensor_method("random_")
+def random_(self, from_=None, to=None, *, generator=None, **kwargs):
+    """``random_()``: integers over the dtype's range; ``random_(to)``; ``random_(from, to)``."""
+    from_ = kwargs.pop("from", from_)
+    if from_ is None and to is None:
+        return _fill(self, "random", generator)
+    if to is None:
+        from_, to = 0, from_
+    from_, to = int(from_), int(to)
+    _check_from_to(from_, to)
+    _check_bounds(from_, to, self.dtype)
+    return _fill(self, "int", generator, low=from_, range=to - from_)
+
+
+@tensor_method("exponential_")
+def exponential_(self, lambd=1.0, *, generator=None):
+    _require_float(self, "exponential_cpu")
+    if not lambd > 0:
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
+    return _fill(self, "exponential", generator, lambd=float(lambd))
+
+
+@tensor_method("cauchy_")
+def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+    _require_float(self, "cauchy_cpu")
+    if not sigma > 0:
+        raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
+    return _fill(self, "cauchy", generator, median=float(median), sigma=float(sigma))
+
+
+@tensor_method("geometric_")
+def geometric_(self, p, *, generator=None):
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
+    return _fill(self, "geometric", generator, p=float(p))
+
+
+@tensor_method("log_normal_")
+def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+    _require_float(self, "log_normal_cpu")
+    if not std > 0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std}")
+    from .inplace import _check_leaf
+    _check_leaf(self)
+    g = _random.generator_for(generator, self.device)
+    if self.is_cuda:
+        arr = g._cupy().lognormal(mean, std, self.shape).astype(self._data.dtype)
+    else:   # PyTorch: exp of its scalar double normal (with the cached second value)
+        arr = np.exp(_normal_scalar(g, self.numel(), float(mean), float(std))).reshape(self.shape)
+    self._data[...] = arr
+    self._version[0] += 1
+    return self
+
+
+@tensor_method("bernoulli_")
+def bernoulli_(self, p=0.5, *, generator=None):
+    """Fill with 0/1: 1 with probability ``p`` (a float or a tensor broadcastable to self)."""
+    from .inplace import _check_leaf
+    _check_leaf(self)
+    g = _random.generator_for(generator, self.device)
+    if isinstance(p, Tensor):
+        probs = p._data
+        if not p.dtype.is_floating_point:
+            raise RuntimeError(f'"bernoulli_tensor_cpu_p_" not implemented for \'{_scalar_name(p.dtype)}\'')
+        host = probs.get() if p.is_cuda else probs
+        if host.size and not (np.all(host >= 0) and np.all(host <= 1)):
+            raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error "
+                               "message be improved?  If so, please report an enhancement request to PyTorch.)")
+        if not self.is_cuda:
+            probs = host
+    else:
+        p = float(p)
+        if not 0 <= p <= 1:
+            raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
+        probs = p
+    self._data[...] = _bernoulli_values(g, probs, self._data.shape, self.device if self.is_cuda else None,
+                                        self._data.dtype)
+    self._version[0] += 1
+    return self
+
+
+tensor_method("bernoulli")(bernoulli)
+tensor_method("multinomial")(multinomial)
