@@ -33,7 +33,7 @@ _LAZY = {
     "nn": "ember.nn", "optim": "ember.optim", "utils": "ember.utils", "vision": "ember.vision",
     "cuda": "ember.cuda", "compat": "ember.compat", "hub": "ember.hub", "backends": "ember.backends",
     "save": ("ember.serialization", "save"), "load": ("ember.serialization", "load"),
-    "set_printoptions": ("ember._tensor_str", "set_printoptions"),
+    "set_printoptions": ("ember._tensor_str", "set_printoptions"), "random": "ember._random",
 }
 
 
