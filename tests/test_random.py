@@ -93,8 +93,12 @@ def test_bernoulli():
                     t.bernoulli(t.rand(8, dtype=t.float64)), t.empty(10).bernoulli_(t.rand(10))))
 
 
-def test_bernoulli_scalar_p_matches_where_pytorch_uses_the_scalar_kernel():
-    # PyTorch's CPU bernoulli_(float) may use MKL; Ember uses the documented double-uniform rule.
+def test_bernoulli_scalar_p_and_dropout_mask():
+    same(lambda t: (t.empty(100).bernoulli_(0.3), t.empty(7, 3, dtype=t.float64).bernoulli_(0.9)))
+    torch.manual_seed(4)
+    kept = torch.nn.functional.dropout(torch.ones(50), 0.4) != 0
+    ember.manual_seed(4)
+    np.testing.assert_array_equal(kept.numpy(), ember.ops.random._bernoulli_mask((50,), 0.6, np))
     ember.manual_seed(0)
     m = ember.empty(100000).bernoulli_(0.25)
     assert abs(m.mean().item() - 0.25) < 0.01
