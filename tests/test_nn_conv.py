@@ -67,3 +67,61 @@ def test_conv_errors():
     _err(lambda t: F(t).conv2d(t.ones(1, 3, 2, 2), t.ones(2, 3, 3, 3)))
     _err(lambda t: F(t).conv2d(t.ones(1, 3, 5, 5), t.ones(2, 3, 3, 3), stride=2, padding="same"))
     _err(lambda t: F(t).conv2d(t.ones(1, 3, 5, 5), t.ones(2, 3, 3, 3).double()))
+
+
+# ---------------------------------------------------------------- modules
+from layer_oracle import compare_module  # noqa: E402
+
+
+@pytest.mark.parametrize("make", [
+    lambda nn: nn.Conv2d(3, 6, 5),
+    lambda nn: nn.Conv2d(in_channels=3, out_channels=4, kernel_size=3, stride=2, padding=1, bias=False),
+    lambda nn: nn.Conv2d(4, 4, (3, 2), padding="same", dilation=2, groups=2),
+    lambda nn: nn.Conv2d(3, 4, 3, padding=2, padding_mode="reflect"),
+    lambda nn: nn.Conv2d(3, 4, 3, padding=(1, 2), padding_mode="circular"),
+    lambda nn: nn.Conv2d(3, 4, 3, padding=1, padding_mode="replicate"),
+])
+def test_conv2d_module(make):
+    compare_module(make, [(2, make(torch.nn).in_channels, 9, 8)])
+
+
+def test_conv1d_conv3d_module():
+    compare_module(lambda nn: nn.Conv1d(3, 5, 3, stride=2, padding=1), [(2, 3, 12)])
+    compare_module(lambda nn: nn.Conv3d(2, 3, 2), [(1, 2, 4, 5, 3)])
+
+
+def test_conv_transpose_modules():
+    compare_module(lambda nn: nn.ConvTranspose2d(4, 3, 3, stride=2, padding=1), [(2, 4, 5, 5)])
+    compare_module(lambda nn: nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1, groups=2,
+                                                 bias=False), [(2, 4, 5, 5)])
+    compare_module(lambda nn: nn.ConvTranspose1d(3, 2, 4, stride=3), [(2, 3, 6)])
+    compare_module(lambda nn: nn.ConvTranspose2d(4, 3, 3, stride=2, padding=1), [(2, 4, 5, 5)],
+                   forward=lambda m, x: m(x, output_size=(10, 10)))
+    compare_module(lambda nn: nn.ConvTranspose2d(4, 3, 3, stride=2, padding=1), [(2, 4, 5, 5)],
+                   forward=lambda m, x: m(x, output_size=x.shape[:1] + (3, 9, 10)))
+
+
+def test_conv_default_init():
+    m = ember.nn.Conv2d(16, 32, 3)
+    bound = 1 / np.sqrt(16 * 9)
+    w = m.weight.detach().numpy()
+    assert np.abs(w).max() <= bound and np.abs(w).max() > 0.9 * bound
+    assert abs(w.std() - bound / np.sqrt(3)) < 0.1 * bound
+    if not hasattr(ember, "manual_seed"):
+        pytest.skip("ember.manual_seed (the RNG module) is not in yet")
+    torch.manual_seed(0)
+    t = torch.nn.Conv2d(16, 32, 3)
+    ember.manual_seed(0)
+    e = ember.nn.Conv2d(16, 32, 3)
+    if np.array_equal(e.weight.detach().numpy(), t.weight.detach().numpy()):   # RNG streams are PyTorch's
+        np.testing.assert_array_equal(e.bias.detach().numpy(), t.bias.detach().numpy())
+
+
+def test_conv_module_errors():
+    for lib in (ember, torch):
+        with pytest.raises(ValueError, match="in_channels must be divisible by groups"):
+            lib.nn.Conv2d(3, 4, 3, groups=2)
+        with pytest.raises(ValueError, match="padding='same' is not supported for strided convolutions"):
+            lib.nn.Conv2d(3, 4, 3, stride=2, padding="same")
+        with pytest.raises(ValueError, match="requested an output size of"):
+            lib.nn.ConvTranspose2d(4, 3, 3, stride=2)(lib.ones(1, 4, 5, 5), output_size=(20, 20))
