@@ -76,3 +76,30 @@ def test_pool_errors():
                 call(lib)
             msgs.append(str(ei.value))
         assert msgs[0].startswith(msgs[1]), msgs
+
+
+# ---------------------------------------------------------------- modules
+from layer_oracle import compare_module  # noqa: E402
+
+
+@pytest.mark.parametrize("make", [
+    lambda nn: nn.MaxPool2d(2, 2), lambda nn: nn.MaxPool2d(kernel_size=3, stride=2, padding=1, ceil_mode=True),
+    lambda nn: nn.AvgPool2d(2), lambda nn: nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=False),
+    lambda nn: nn.AdaptiveAvgPool2d((1, 1)), lambda nn: nn.AdaptiveAvgPool2d(3), lambda nn: nn.AdaptiveMaxPool2d(2),
+    lambda nn: nn.MaxPool1d(3), lambda nn: nn.AvgPool1d(3, 2), lambda nn: nn.AdaptiveAvgPool1d(3),
+])
+def test_pool_modules(make):
+    shape = (2, 3, 12) if "1d" in repr(make(torch.nn)) else (2, 3, 8, 9)
+    compare_module(make, [shape])
+
+
+def test_maxpool_return_indices_and_unpool():
+    def fwd(pair):
+        def f(m, x):
+            out, idx = m[0](x)
+            return m[1](out, idx, output_size=x.size())
+        return f
+
+    def make(nn):
+        return nn.ModuleList([nn.MaxPool2d(2, stride=2, return_indices=True), nn.MaxUnpool2d(2, stride=2)])
+    compare_module(make, [(2, 3, 9, 8)], forward=fwd(None))
