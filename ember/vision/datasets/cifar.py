@@ -9,10 +9,8 @@ import pickle
 import numpy as np
 from PIL import Image
 
-from ember._tensor import Tensor
-
 from .utils import check_integrity, download_and_extract_archive
-from .vision import VisionDataset
+from .vision import VisionDataset, batched_samples
 
 
 class CIFAR10(VisionDataset):
@@ -76,16 +74,13 @@ class CIFAR10(VisionDataset):
         return img, target
 
     def __getitems__(self, indices):
-        """A list of (image, target), the transform applied to the whole batch when it can be."""
+        """The samples at ``indices``; the transform runs once on the whole batch when it can (see batched_samples)."""
         from ..transforms.transforms import batch_transform
         idx = np.asarray(indices, dtype=np.int64)
         batch = batch_transform(self.transform, np.asarray(self.data)[idx].transpose(0, 3, 1, 2)) if len(idx) else None
         if batch is None:
             return [self[int(i)] for i in idx]
-        targets = [self.targets[int(i)] for i in idx]
-        if self.target_transform is not None:
-            targets = [self.target_transform(t) for t in targets]
-        return [(Tensor._wrap(batch[k]), targets[k]) for k in range(len(idx))]
+        return batched_samples(batch, [self.targets[int(i)] for i in idx], self.target_transform)
 
     def __len__(self):
         return len(self.data)

@@ -20,7 +20,7 @@ from ember._tensor import Tensor
 
 from .utils import check_integrity, download_and_extract_archive, download_with_mirrors, extract_archive, \
     verify_str_arg
-from .vision import VisionDataset
+from .vision import VisionDataset, batched_samples
 
 
 class MNIST(VisionDataset):
@@ -116,18 +116,14 @@ class MNIST(VisionDataset):
         return img, target
 
     def __getitems__(self, indices):
-        """A list of (image, target) for ``indices``, the transform applied to the whole batch when it can be."""
+        """The samples at ``indices``; the transform runs once on the whole batch when it can (see batched_samples)."""
         from ..transforms.transforms import batch_transform
         data = _np(self.data)
         idx = np.asarray(indices, dtype=np.int64)
         batch = batch_transform(self.transform, data[idx][:, None]) if len(idx) else None
         if batch is None:
             return [self[int(i)] for i in idx]
-        targets = _np(self.targets)[idx].tolist()
-        if self.target_transform is not None:
-            targets = [self.target_transform(t) for t in targets]
-        wrap = Tensor._wrap
-        return [(wrap(batch[k]), targets[k]) for k in range(len(idx))]
+        return batched_samples(batch, _np(self.targets)[idx].tolist(), self.target_transform)
 
     def __len__(self):
         return len(self.data)

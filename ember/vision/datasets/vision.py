@@ -1,12 +1,42 @@
 """``VisionDataset``: the base of every dataset here (root, transforms, torchvision's repr)."""
 import os
 
-try:        # ember.utils.data is written beside this package; subclass its Dataset once it exists
-    from ember.utils.data import Dataset
+import numpy as np
+
+from ember._tensor import Tensor
+
+try:        # ember.utils.data is written beside this package; subclass its Dataset
+    from ember.utils.data.dataset import BatchedSamples, Dataset
 except ImportError:      # pragma: no cover - only while ember.utils.data is missing
+    BatchedSamples = None
+
     class Dataset:
         def __getitem__(self, index):
             raise NotImplementedError("Subclasses of Dataset should implement __getitem__.")
+
+
+def batched_samples(images, targets, target_transform=None):
+    """What ``__getitems__`` returns for a batch whose transform ran on the whole batch.
+
+    ``images`` is the transformed array (B, ...); ``targets`` the list of raw
+    targets. With ember.utils.data's ``BatchedSamples`` the DataLoader receives
+    the batch already collated ([images (B, C, H, W), labels (B,)]) and skips
+    per-sample work; a custom collate_fn still sees one (image, target) per index.
+    """
+    if target_transform is not None:
+        targets = [target_transform(t) for t in targets]
+    n = len(targets)
+
+    def sample(i):
+        return Tensor._wrap(images[i]), targets[i]
+    if BatchedSamples is None:
+        return [sample(i) for i in range(n)]
+    if target_transform is None:
+        labels = Tensor._wrap(np.asarray(targets, dtype=np.int64))
+    else:
+        from ember.utils.data._collate import default_collate
+        labels = default_collate(targets)
+    return BatchedSamples([Tensor._wrap(images), labels], n, sample)
 
 
 class StandardTransform:
