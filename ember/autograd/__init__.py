@@ -93,11 +93,6 @@ def is_anomaly_enabled():
     return AnomalyMode.enabled
 
 
-def gradcheck(*args, **kwargs):
-    from .gradcheck import gradcheck as _gc  # noqa: WPS433
-    return _gc(*args, **kwargs)
-
-
-def gradgradcheck(*args, **kwargs):
-    from .gradcheck import gradgradcheck as _ggc  # noqa: WPS433
-    return _ggc(*args, **kwargs)
+# Imported, not forwarded lazily: importing the submodule ``gradcheck`` inside a function would rebind
+# ``ember.autograd.gradcheck`` to the module (as in PyTorch, the function shadows its module).
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: E402

@@ -1,6 +1,13 @@
-"""Comparisons and logic: ``== != < <= > >= ~ & | ^``. Results are bool tensors and carry no gradient."""
+"""Comparisons and logic: ``== != < <= > >= ~ & | ^``, ``isnan isinf isclose logical_and ...``.
 
-__all__ = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'less', 'less_equal', 'greater', 'greater_equal', 'not_equal', 'logical_not', 'bitwise_not', 'bitwise_and', 'bitwise_or', 'bitwise_xor']
+Results are bool tensors (``allclose``/``equal`` give Python bools) and carry no gradient.
+"""
+
+__all__ = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'less', 'less_equal', 'greater', 'greater_equal', 'not_equal', 'logical_not', 'bitwise_not', 'bitwise_and', 'bitwise_or', 'bitwise_xor',
+           'isnan', 'isinf', 'isfinite', 'isposinf', 'isneginf', 'isreal', 'signbit', 'logical_and', 'logical_or',
+           'logical_xor', 'isclose', 'allclose', 'equal']
+
+import numpy as np
 
 from ._util import Op, broadcast_error, promote_arrays, tensor_method, to_array_operand, wrap_out, xp_of
 from ._util import Tensor
@@ -44,6 +51,8 @@ le = _make("le", lambda a, b: a <= b, "__le__")
 gt = _make("gt", lambda a, b: a > b, "__gt__")
 ge = _make("ge", lambda a, b: a >= b, "__ge__")
 less, less_equal, greater, greater_equal, not_equal = lt, le, gt, ge, ne
+for _alias, _fn in (("less", lt), ("less_equal", le), ("greater", gt), ("greater_equal", ge), ("not_equal", ne)):
+    tensor_method(_alias)(_fn)
 Tensor.__hash__ = lambda self: id(self)   # defining __eq__ would otherwise drop hashing
 
 
@@ -97,3 +106,131 @@ def _bitwise(name, fn, dunder, rdunder):
 bitwise_and = _bitwise("bitwise_and", lambda a, b: a & b, "__and__", "__rand__")
 bitwise_or = _bitwise("bitwise_or", lambda a, b: a | b, "__or__", "__ror__")
 bitwise_xor = _bitwise("bitwise_xor", lambda a, b: a ^ b, "__xor__", "__rxor__")
+
+
+# ---- classification: which elements are nan / inf / finite / negative ----
+def _classify(name, fn):
+    """A bool-valued unary op; ``fn(xp, x)`` runs on float and complex arrays (ints and bools are all finite)."""
+    class C(Op):
+        @staticmethod
+        def forward(ctx, x):
+            return fn(xp_of(x), x)
+    C.__name__ = C.__qualname__ = name.capitalize()
+
+    def f(input, *, out=None):
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+        return wrap_out(C.apply(input), out)
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = f"Elementwise ``{name}`` as a bool tensor (``torch.{name}``)."
+    return tensor_method(name)(f)
+
+
+def _float_only(test, default):
+    """Apply ``test`` to floating/complex arrays; integer/bool arrays get ``default`` everywhere."""
+    def fn(xp, x):
+        if x.dtype.kind in "fc":
+            return test(xp, x)
+        return xp.full(x.shape, default, dtype=bool)
+    return fn
+
+
+isnan = _classify("isnan", _float_only(lambda xp, x: xp.isnan(x), False))
+isinf = _classify("isinf", _float_only(lambda xp, x: xp.isinf(x), False))
+isfinite = _classify("isfinite", _float_only(lambda xp, x: xp.isfinite(x), True))
+isposinf = _classify("isposinf", _float_only(lambda xp, x: xp.isposinf(x), False))
+isneginf = _classify("isneginf", _float_only(lambda xp, x: xp.isneginf(x), False))
+isreal = _classify("isreal", lambda xp, x: x.imag == 0 if x.dtype.kind == "c" else xp.full(x.shape, True, bool))
+signbit = _classify("signbit", lambda xp, x: xp.signbit(x) if x.dtype.kind == "f" else (
+    x < 0 if x.dtype.kind == "i" else xp.zeros(x.shape, dtype=bool)))
+
+
+# ---- logical and / or / xor: any dtype, nonzero is True ----
+def _logical(name, fn):
+    class L(Op):
+        @staticmethod
+        def forward(ctx, a, b):
+            try:
+                return fn(xp_of(a), a, b)
+            except ValueError:
+                raise broadcast_error(name, a.shape, b.shape) from None
+    L.__name__ = L.__qualname__ = "".join(w.capitalize() for w in name.split("_"))
+
+    def f(input, other, *, out=None):
+        if not isinstance(other, Tensor):
+            raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
+        return wrap_out(L.apply(input, other), out)
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = f"Elementwise ``{name}`` (nonzero counts as True), broadcasting; a bool tensor."
+    return tensor_method(name)(f)
+
+
+logical_and = _logical("logical_and", lambda xp, a, b: xp.logical_and(a, b))
+logical_or = _logical("logical_or", lambda xp, a, b: xp.logical_or(a, b))
+logical_xor = _logical("logical_xor", lambda xp, a, b: xp.logical_xor(a, b))
+
+
+# ---- closeness ----
+def _legacy(d):
+    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+            "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}.get(d.name, d.name)
+
+
+class _IsClose(Op):
+    @staticmethod
+    def forward(ctx, a, b, rtol, atol, equal_nan):
+        xp = xp_of(a)
+        try:
+            close = a == b
+        except ValueError:
+            raise broadcast_error("isclose", a.shape, b.shape) from None
+        if a.dtype.kind not in "fc":
+            if rtol == 0 and atol == 0:
+                return close
+            a, b = a.astype(np.float64), b.astype(np.float64)
+        if equal_nan:
+            close = close | (xp.isnan(a) & xp.isnan(b))
+        if rtol == 0 and atol == 0:
+            return close
+        with np.errstate(all="ignore"):
+            err = xp.abs(a - b)
+            return close | (xp.isfinite(err) & (err <= atol + xp.abs(rtol * b)))
+
+
+@tensor_method("isclose")
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """|input - other| <= atol + rtol * |other| elementwise (equal infinities are close; nan only with
+    ``equal_nan``). Both tensors must have the same dtype."""
+    if not isinstance(other, Tensor):
+        raise TypeError(f"isclose(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
+    if input.dtype is not other.dtype:
+        raise RuntimeError(f"{_legacy(input.dtype)} did not match {_legacy(other.dtype)}: isclose needs both "
+                           "tensors in one dtype; convert one, e.g. other.to(input.dtype)")
+    if rtol < 0:
+        raise RuntimeError(f"rtol must be greater than or equal to zero, but got {rtol}")
+    if atol < 0:
+        raise RuntimeError(f"atol must be greater than or equal to zero, but got {atol}")
+    return _IsClose.apply(input, other, rtol, atol, equal_nan)
+
+
+@tensor_method("allclose")
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """True when every element is ``isclose`` (a Python bool)."""
+    return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
+
+
+@tensor_method("equal")
+def equal(input, other):
+    """True when both tensors have the same shape and the same values (a Python bool; nan != nan)."""
+    if not isinstance(other, Tensor):
+        raise TypeError(f"equal(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
+    if tuple(input.shape) != tuple(other.shape):
+        return False
+    a, b, _ = promote_arrays(input._data, other._data)
+    return bool((a == b).all())
+
+
+from .pointwise import inplace_methods  # noqa: E402 - after the methods it wraps exist
+
+inplace_methods("logical_and", "logical_or", "logical_xor", "logical_not", "eq", "ne", "lt", "le", "gt", "ge",
+                "less", "less_equal", "greater", "greater_equal", "not_equal")

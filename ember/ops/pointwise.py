@@ -1,11 +1,18 @@
-"""Pointwise arithmetic: ``+ - * / ** neg``, with PyTorch's promotion and broadcasting.
+"""Pointwise binary math: ``+ - * / // % ** neg``, ``atan2 hypot maximum fmod lerp clamp ...``.
+
+PyTorch's promotion (``promote_arrays``) and broadcasting throughout.
 
 Each op is an ``Op`` with its forward (on arrays) and backward (on Tensors)
 side by side. Backward may return gradients in the broadcast shape; the
 engine sums them back to each input's shape.
 """
 
-__all__ = ['add', 'sub', 'subtract', 'mul', 'multiply', 'div', 'divide', 'true_divide', 'floor_divide', 'pow', 'neg', 'negative']
+__all__ = ['add', 'sub', 'subtract', 'mul', 'multiply', 'div', 'divide', 'true_divide', 'floor_divide', 'pow', 'neg',
+           'negative', 'atan2', 'arctan2', 'hypot', 'maximum', 'minimum', 'fmax', 'fmin', 'fmod', 'remainder',
+           'lerp', 'clamp', 'clip', 'clamp_min', 'clamp_max', 'copysign', 'logaddexp', 'logaddexp2', 'xlogy',
+           'float_power', 'addcmul', 'addcdiv']
+
+import numpy as np
 
 from .. import _dtype as D
 from ._util import (Op, Tensor, broadcast_error, promote_arrays, tensor_method, to_array_operand, wrap_out,
@@ -13,19 +20,35 @@ from ._util import (Op, Tensor, broadcast_error, promote_arrays, tensor_method, 
 
 
 def _binary(op_name, fn, a, b):
+    """``fn(a, b)`` with PyTorch's broadcasting error, and without NumPy's warnings (1/0 is inf silently)."""
     try:
-        return fn(a, b)
+        with np.errstate(all="ignore"):
+            return fn(a, b)
     except ValueError:
         raise broadcast_error(op_name, getattr(a, "shape", ()), getattr(b, "shape", ())) from None
+
+
+def _check_alpha(alpha, dt):
+    """PyTorch's rules for ``alpha`` in add/sub: no float alpha for integer results, bool only for bool."""
+    if isinstance(alpha, bool) or (hasattr(alpha, "dtype") and alpha.dtype == np.bool_):
+        if dt != D.bool_.np:
+            raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    elif dt.kind in "biu" and isinstance(alpha, float):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+
+
+def _is_bool(x):
+    return isinstance(x, bool) or (hasattr(x, "dtype") and x.dtype == np.bool_)
 
 
 class Add(Op):
     @staticmethod
     def forward(ctx, a, b, alpha=1):
-        a, b, _ = promote_arrays(a, b)
+        a, b, dt = promote_arrays(a, b)
         ctx.alpha = alpha
-        if alpha != 1:
-            b = b * alpha
+        if alpha != 1 or alpha is True:
+            _check_alpha(alpha, dt)
+            b = b * alpha if dt != D.bool_.np else b & bool(alpha)
         return _binary("add", _add, a, b)
 
     @staticmethod
@@ -36,12 +59,16 @@ class Add(Op):
 class Sub(Op):
     @staticmethod
     def forward(ctx, a, b, alpha=1):
-        a, b, dt = promote_arrays(a, b)
-        if dt == D.bool_.np:
+        if _is_bool(a) and _is_bool(b):
             raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
                                "`^` or `logical_xor()` operator instead.")
+        if _is_bool(a) or _is_bool(b):
+            raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                               "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+        a, b, dt = promote_arrays(a, b)
         ctx.alpha = alpha
-        if alpha != 1:
+        if alpha != 1 or alpha is True:
+            _check_alpha(alpha, dt)
             b = b * alpha
         return _binary("sub", _sub, a, b)
 
@@ -85,8 +112,8 @@ class Div(Op):
         if rounding_mode == "trunc":
             if dt.kind in "iu":
                 _check_int_div(b, xp)
-                q = xp.abs(a) // xp.abs(b) if hasattr(a, "shape") or hasattr(b, "shape") else abs(a) // abs(b)
-                return q * xp.sign(a) * xp.sign(b)
+                q = _binary("div", _floordiv, a, b)    # floor, then one step toward zero where inexact
+                return q + ((a % b != 0) & ((a < 0) != (b < 0)))
             return xp.trunc(_binary("div", _truediv, a, b))
         if rounding_mode == "floor":
             if dt.kind in "iu":
@@ -110,9 +137,10 @@ class Div(Op):
         return ga, gb
 
 
-def _check_int_div(b, xp):
+def _check_int_div(b, xp=None):
+    """Integer division by zero is PyTorch's RuntimeError (NumPy would silently give 0)."""
     if (b == 0).any() if hasattr(b, "any") else b == 0:
-        raise ZeroDivisionError("ZeroDivisionError: integer division by zero")
+        raise RuntimeError("ZeroDivisionError")
 
 
 class Pow(Op):
@@ -265,3 +293,604 @@ Tensor.__rfloordiv__ = _reflected(floor_divide)
 Tensor.__pow__ = _forward_op(pow)
 Tensor.__rpow__ = _reflected(pow)
 Tensor.__pos__ = lambda self: self
+
+
+# ---- more binary math: forward on arrays, backward on Tensors ----
+def _is_number(x):
+    return isinstance(x, (bool, int, float, complex))
+
+
+def _need_tensor(fname, argname, pos, value):
+    """PyTorch's TypeError for functions whose operand must be a Tensor (``torch.maximum(x, 1.)``)."""
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{fname}(): argument '{argname}' (position {pos}) must be Tensor, not "
+                        f"{type(value).__name__}")
+
+
+def _save_operands(ctx, *vals):
+    """Save array operands for backward (version-checked) and keep Python-number operands as they are."""
+    ctx.save_for_backward(*(None if _is_number(v) else v for v in vals))
+    ctx.numbers = tuple(v if _is_number(v) else None for v in vals)
+
+
+def _operands(ctx):
+    """The operands saved by ``_save_operands``: Tensors, or the Python numbers given."""
+    return tuple(n if t is None else t for t, n in zip(ctx.saved_tensors, ctx.numbers))
+
+
+def _wants(ctx, i):
+    return len(ctx.needs_input_grad) > i and ctx.needs_input_grad[i]
+
+
+def _float_operands(a, b):
+    """Promote, then integers/bools to the default float dtype (ops whose result is always floating)."""
+    a, b, dt = promote_arrays(a, b)
+    if dt.kind in "biu":
+        f = D.get_default_dtype().np
+        a = a.astype(f) if hasattr(a, "astype") else a
+        b = b.astype(f) if hasattr(b, "astype") else b
+    return a, b
+
+
+def _xp2(a, b):
+    return xp_of(b if _is_number(a) else a)
+
+
+def _no_int(kernel, dt):
+    if dt.kind in "biu":
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_LEGACY.get(dt.name, dt.name)}'")
+
+
+_LEGACY = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+class Atan2(Op):
+    """The angle of the point (other, input) in radians, in [-pi, pi]."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = _float_operands(a, b)
+        _save_operands(ctx, a, b)
+        return _binary("atan2", _xp2(a, b).arctan2, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = _operands(ctx)
+        r = g / (a * a + b * b)
+        return r * b, -r * a
+
+
+class Hypot(Op):
+    """sqrt(input**2 + other**2) without overflow; float tensors only (as in PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b, dt = promote_arrays(a, b)
+        _no_int("hypot_cpu", dt)
+        y = _binary("hypot", xp_of(a).hypot, a, b)
+        ctx.save_for_backward(a, b, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, y = ctx.saved_tensors
+        return g * a / y, g * b / y
+
+
+class _MaxMin(Op):
+    """maximum/minimum propagate NaN; a tie sends half the gradient to each side (as PyTorch)."""
+    _np = None
+
+    @classmethod
+    def _fwd(cls, ctx, a, b, name):
+        a, b, _ = promote_arrays(a, b)
+        _save_operands(ctx, a, b)
+        return _binary(name, getattr(_xp2(a, b), cls._np), a, b)
+
+    @staticmethod
+    def _bwd(ctx, g, a_loses, b_loses):
+        # PyTorch's formula: a tie halves the gradient; NaN (all comparisons false) sends it to both sides
+        a, b = _operands(ctx)
+        shared = g.where(a != b, g / 2)
+        zero = g * 0
+        ga = shared.where(~a_loses, zero) if _wants(ctx, 0) else None
+        gb = shared.where(~b_loses, zero) if _wants(ctx, 1) else None
+        return ga, gb
+
+
+class Maximum(_MaxMin):
+    _np = "maximum"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return Maximum._fwd(ctx, a, b, "maximum")
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = _operands(ctx)
+        return _MaxMin._bwd(ctx, g, a < b, a > b)
+
+
+class Minimum(_MaxMin):
+    _np = "minimum"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return Minimum._fwd(ctx, a, b, "minimum")
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = _operands(ctx)
+        return _MaxMin._bwd(ctx, g, a > b, a < b)
+
+
+class Fmax(Op):
+    """Like maximum, but a NaN loses to a number; the gradient goes wholly to the chosen side."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b, _ = promote_arrays(a, b)
+        _save_operands(ctx, a, b)
+        return _binary("fmax", _xp2(a, b).fmax, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = _operands(ctx)
+        a_wins = (a >= b) | b.isnan()
+        return g.where(a_wins, g * 0), (g * 0).where(a_wins, g)
+
+
+class Fmin(Op):
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b, _ = promote_arrays(a, b)
+        _save_operands(ctx, a, b)
+        return _binary("fmin", _xp2(a, b).fmin, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = _operands(ctx)
+        a_wins = (a <= b) | b.isnan()
+        return g.where(a_wins, g * 0), (g * 0).where(a_wins, g)
+
+
+class Fmod(Op):
+    """C's fmod: the remainder has the sign of the dividend (``input``)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b, dt = promote_arrays(a, b)
+        if dt.kind in "iu":
+            _check_int_div(b)
+        _save_operands(ctx, a, b)
+        return _binary("fmod", _xp2(a, b).fmod, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = _operands(ctx)
+        gb = -g * div(a, b, rounding_mode="trunc") if _wants(ctx, 1) else None
+        return g, gb
+
+
+class Remainder(Op):
+    """Python's ``%``: the remainder has the sign of the divisor (``other``)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b, dt = promote_arrays(a, b)
+        if dt.kind in "iu":
+            _check_int_div(b)
+        _save_operands(ctx, a, b)
+        return _binary("remainder", _xp2(a, b).remainder, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = _operands(ctx)
+        gb = -g * div(a, b, rounding_mode="floor") if _wants(ctx, 1) else None
+        return g if _wants(ctx, 0) else None, gb
+
+
+class Lerp(Op):
+    """start + weight * (end - start), in PyTorch's two-sided form (exact at weight 0 and 1)."""
+    node_name = "LerpBackward0"
+
+    @staticmethod
+    def forward(ctx, start, end, weight):
+        if start.dtype.kind in "biu":
+            raise NotImplementedError(f"\"lerp_kernel_scalar\" not implemented for "
+                                      f"'{_LEGACY.get(start.dtype.name)}'")
+        for what, arr in (("end", end), ("weight", weight)):
+            if hasattr(arr, "dtype") and arr.dtype != start.dtype:
+                raise RuntimeError(f"expected dtype {_c10_name(start.dtype)} for `{what}` but got dtype "
+                                   f"{_c10_name(arr.dtype)}")
+        _save_operands(ctx, start, end, weight)
+        xp = xp_of(start)
+        diff = _binary("lerp", _sub, end, start)
+        w = weight
+        with np.errstate(all="ignore"):
+            low = start + w * diff
+            high = end - diff * (1 - w)
+            return xp.where(xp.abs(w) < 0.5, low, high).astype(start.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        start, end, w = _operands(ctx)
+        return (g * (1 - w) if _wants(ctx, 0) else None, g * w if _wants(ctx, 1) else None,
+                g * (end - start) if _wants(ctx, 2) else None)
+
+
+def _c10_name(np_dtype):
+    name = D._FROM_NP[np_dtype].name
+    return {"float32": "float", "float64": "double", "float16": "half", "int64": "long", "int32": "int",
+            "int16": "short", "int8": "signed char", "uint8": "unsigned char"}.get(name, name)
+
+
+class LerpT(Lerp):
+    node_name = "LerpBackward1"
+
+
+class Clamp(Op):
+    """min(max(input, min), max); the gradient flows where min <= input <= max (NaN propagates)."""
+    node_name = "ClampBackward1"
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        xp = xp_of(x)
+        ops = [v for v in (lo, hi) if v is not None]
+        dt = D.result_type_of(x, *ops).np
+        x = x.astype(dt) if x.dtype != dt else x
+        if dt.kind in "iu":
+            info = np.iinfo(dt)
+            for v in ops:
+                if _is_number(v) and not info.min <= v <= info.max:
+                    raise RuntimeError(f"value cannot be converted to type {dt.name}_t without overflow")
+        lo = lo.astype(dt) if hasattr(lo, "astype") else lo
+        hi = hi.astype(dt) if hasattr(hi, "astype") else hi
+        _save_operands(ctx, x, *(v for v in (lo, hi) if v is not None))
+        ctx.which = (lo is not None, hi is not None)
+        y = x
+        with np.errstate(all="ignore"):
+            if lo is not None:
+                y = _binary("clamp", _nan_max(xp), y, lo)
+            if hi is not None:
+                y = _binary("clamp", _nan_min(xp), y, hi)
+        if y is x:
+            y = x.copy()
+        return y if hasattr(y, "dtype") and y.dtype == dt else xp.asarray(y, dtype=dt)
+
+    @staticmethod
+    def backward(ctx, g):
+        saved = list(_operands(ctx))
+        x = saved.pop(0)
+        lo = saved.pop(0) if ctx.which[0] else None
+        hi = saved.pop(0) if ctx.which[1] else None
+        inside = x == x                              # all True, in x's shape
+        if lo is not None:
+            inside = inside & (x >= lo)
+        if hi is not None:
+            inside = inside & (x <= hi)
+        zero = g * 0
+        g_lo = g_hi = None
+        # PyTorch's rule: where min > max the result is max, so the gradient goes to max
+        if isinstance(lo, Tensor) and _wants(ctx, 1):
+            g_lo = g.where((x < lo) & (lo < hi) if hi is not None else x < lo, zero)
+        if isinstance(hi, Tensor) and _wants(ctx, 2):
+            g_hi = g.where((x > hi) | (hi < lo) if lo is not None else x > hi, zero)
+        return g.where(inside, zero), g_lo, g_hi
+
+
+class ClampT(Clamp):
+    node_name = "ClampBackward0"
+
+
+def _nan_max(xp):
+    # np.maximum propagates NaN from either side, like PyTorch's clamp
+    return xp.maximum
+
+
+def _nan_min(xp):
+    return xp.minimum
+
+
+class Copysign(Op):
+    """|input| with the sign of ``other`` (a float result); no gradient to ``other``."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = _float_operands(a, b)
+        y = _binary("copysign", _xp2(a, b).copysign, a, b)
+        ctx.save_for_backward(a if hasattr(a, "shape") else None, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        a, y = ctx.saved_tensors
+        ga = None
+        if _wants(ctx, 0):
+            ga = g * (y / a).masked_fill(a == 0, 0)
+        return ga, (g * 0 if _wants(ctx, 1) else None)
+
+
+class Logaddexp(Op):
+    """log(exp(a) + exp(b)) without overflow; float tensors only."""
+    _base = "e"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b, dt = promote_arrays(a, b)
+        _no_int("logaddexp_cpu", dt)
+        _save_operands(ctx, a, b)
+        return _binary("logaddexp", _xp2(a, b).logaddexp, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = _operands(ctx)
+        return g / (1 + (b - a).exp()), g / (1 + (a - b).exp())
+
+
+class Logaddexp2(Op):
+    """log2(2**a + 2**b) without overflow; float tensors only."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b, dt = promote_arrays(a, b)
+        _no_int("logaddexp2_cpu", dt)
+        _save_operands(ctx, a, b)
+        return _binary("logaddexp2", _xp2(a, b).logaddexp2, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = _operands(ctx)
+        return g / (1 + (b - a).exp2()), g / (1 + (a - b).exp2())
+
+
+class Xlogy(Op):
+    """x * log(y), defined as 0 where x == 0 (unless y is NaN): the entropy term."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = _float_operands(a, b)
+        xp = _xp2(a, b)
+        _save_operands(ctx, a, b)
+        # a Python-number ``other`` becomes a 0-dim array of input's dtype (its log would be a float64 scalar)
+        b_arr = xp.asarray(b, dtype=a.dtype) if _is_number(b) else b
+        with np.errstate(all="ignore"):
+            y = _binary("xlogy", _mul, a, xp.log(b_arr))
+            return xp.where((a == 0) & ~xp.isnan(b), 0, y).astype(y.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = _operands(ctx)
+        ga = gb = None
+        if _wants(ctx, 0):
+            ga = g * xlogy(a != 0, b)
+        if _wants(ctx, 1):
+            gb = g * a / b
+        return ga, gb
+
+
+class Addcmul(Op):
+    """input + value * tensor1 * tensor2."""
+
+    @staticmethod
+    def forward(ctx, x, t1, t2, value=1):
+        p, q, _ = promote_arrays(t1, t2)
+        dt = D.result_type_of(x, p).np
+        if dt.kind in "biu":
+            value = int(value)
+        _save_operands(ctx, t1, t2)
+        ctx.value = value
+        with np.errstate(all="ignore"):
+            prod = _binary("addcmul", _mul, p, q)
+            prod = prod * value if value != 1 else prod
+            x, prod, _ = promote_arrays(x, prod.astype(dt, copy=False))
+            return _binary("addcmul", _add, x, prod)
+
+    @staticmethod
+    def backward(ctx, g):
+        t1, t2 = _operands(ctx)
+        v = ctx.value
+        return (g, g * t2 * v if _wants(ctx, 1) else None, g * t1 * v if _wants(ctx, 2) else None)
+
+
+class Addcdiv(Op):
+    """input + value * tensor1 / tensor2 (float only: integer division here is refused, as in PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, x, t1, t2, value=1):
+        if t1.dtype.kind in "biu" and t2.dtype.kind in "biu":
+            raise RuntimeError(
+                "Integer division with addcdiv is no longer supported, and in a future  release addcdiv will "
+                "perform a true division of tensor1 and tensor2. The historic addcdiv behavior can be "
+                "implemented as (input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer "
+                "inputs and as (input + value * tensor1 / tensor2) for float inputs. The future addcdiv behavior "
+                "is just the latter implementation: (input + value * tensor1 / tensor2), for all dtypes.")
+        p, q, _ = promote_arrays(t1, t2)
+        dt = D.result_type_of(x, p).np
+        _save_operands(ctx, t1, t2)
+        ctx.value = value
+        with np.errstate(all="ignore"):
+            quo = _binary("addcdiv", _truediv, p, q)
+            quo = quo * value if value != 1 else quo
+            x, quo, _ = promote_arrays(x, quo.astype(dt, copy=False))
+            return _binary("addcdiv", _add, x, quo)
+
+    @staticmethod
+    def backward(ctx, g):
+        t1, t2 = _operands(ctx)
+        v = ctx.value
+        return (g, g * v / t2 if _wants(ctx, 1) else None, -g * v * t1 / (t2 * t2) if _wants(ctx, 2) else None)
+
+
+# ---- their public functions ----
+@tensor_method("atan2", "arctan2")
+def atan2(input, other, *, out=None):
+    """The angle of (other, input), elementwise, in radians (``torch.atan2``)."""
+    _need_tensor("atan2", "input", 1, input)
+    _need_tensor("atan2", "other", 2, other)
+    return wrap_out(Atan2.apply(input, other), out)
+
+
+arctan2 = atan2
+
+
+@tensor_method("hypot")
+def hypot(input, other, *, out=None):
+    """sqrt(input**2 + other**2), elementwise."""
+    _need_tensor("hypot", "other", 2, other)
+    return wrap_out(Hypot.apply(input, other), out)
+
+
+def _maxmin_fn(name, op):
+    def fn(input, other, *, out=None):
+        _need_tensor(name, "input", 1, input)
+        _need_tensor(name, "other", 2, other)
+        return wrap_out(op.apply(input, other), out)
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"Elementwise ``{name}`` of two tensors, broadcasting (``torch.{name}``)."
+    return tensor_method(name)(fn)
+
+
+maximum = _maxmin_fn("maximum", Maximum)
+minimum = _maxmin_fn("minimum", Minimum)
+fmax = _maxmin_fn("fmax", Fmax)
+fmin = _maxmin_fn("fmin", Fmin)
+
+
+@tensor_method("fmod")
+def fmod(input, other, *, out=None):
+    """The remainder of input / other with the sign of ``input`` (C's fmod)."""
+    _need_tensor("fmod", "input", 1, input)
+    return wrap_out(Fmod.apply(input, _operand(other)), out)
+
+
+@tensor_method("remainder")
+def remainder(input, other, *, out=None):
+    """Python's modulus ``input % other``: the result has the sign of ``other``."""
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        raise TypeError("remainder(): argument 'other' (position 2) must be Tensor, not "
+                        f"{type(other).__name__}")
+    return wrap_out(Remainder.apply(_operand(input), _operand(other)), out)
+
+
+@tensor_method("lerp")
+def lerp(input, end, weight, *, out=None):
+    """Linear interpolation ``input + weight * (end - input)``; ``weight`` a number or a tensor."""
+    _need_tensor("lerp", "end", 2, end)
+    if isinstance(weight, Tensor):
+        return wrap_out(LerpT.apply(input, end, weight), out)
+    return wrap_out(Lerp.apply(input, end, _operand(weight)), out)
+
+
+@tensor_method("clamp", "clip")
+def clamp(input, min=None, max=None, *, out=None):  # noqa: A002 - PyTorch's names
+    """Limit ``input`` to [min, max]; either bound may be None (not both), a number or a tensor."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    lo, hi = (_operand(v) if v is not None else None for v in (min, max))
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        if (min is not None and not isinstance(min, Tensor)) or (max is not None and not isinstance(max, Tensor)):
+            raise TypeError("clamp() received an invalid combination of arguments: min and max must both be "
+                            "Tensors or both be numbers (or None); wrap the number with torch.tensor(...)")
+        return wrap_out(ClampT.apply(input, min, max), out)
+    return wrap_out(Clamp.apply(input, lo, hi), out)
+
+
+clip = clamp
+
+
+@tensor_method("clamp_min")
+def clamp_min(input, min, *, out=None):  # noqa: A002
+    return clamp(input, min, None, out=out)
+
+
+@tensor_method("clamp_max")
+def clamp_max(input, max, *, out=None):  # noqa: A002
+    return clamp(input, None, max, out=out)
+
+
+@tensor_method("copysign")
+def copysign(input, other, *, out=None):
+    """|input| with the sign of ``other`` (a float result, also for integer inputs)."""
+    return wrap_out(Copysign.apply(input, _operand(other)), out)
+
+
+@tensor_method("logaddexp")
+def logaddexp(input, other, *, out=None):
+    """log(exp(input) + exp(other)), computed without overflow."""
+    _need_tensor("logaddexp", "other", 2, other)
+    return wrap_out(Logaddexp.apply(input, other), out)
+
+
+@tensor_method("logaddexp2")
+def logaddexp2(input, other, *, out=None):
+    _need_tensor("logaddexp2", "other", 2, other)
+    return wrap_out(Logaddexp2.apply(input, other), out)
+
+
+@tensor_method("xlogy")
+def xlogy(input, other, *, out=None):
+    """input * log(other), with 0 where input == 0 (either argument may be a number)."""
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        raise TypeError(f"xlogy(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
+    return wrap_out(Xlogy.apply(_operand(input), _operand(other)), out)
+
+
+@tensor_method("float_power")
+def float_power(input, exponent, *, out=None):
+    """``input ** exponent`` computed in double precision (float64, or complex128 for complex operands)."""
+    cplx = any(isinstance(v, complex) or (isinstance(v, Tensor) and v.is_complex()) for v in (input, exponent))
+    dt = D.complex128 if cplx else D.float64
+
+    def conv(v):
+        if isinstance(v, Tensor):
+            return v.to(dt)
+        return complex(v) if cplx else float(v)
+    if not isinstance(input, Tensor):
+        input = Tensor._wrap(xp_of(exponent._data).asarray(conv(input), dtype=dt.np))
+    return wrap_out(pow(conv(input), conv(exponent)), out)
+
+
+@tensor_method("addcmul")
+def addcmul(input, tensor1, tensor2, *, value=1, out=None):
+    """input + value * tensor1 * tensor2, broadcasting."""
+    _need_tensor("addcmul", "tensor1", 2, tensor1)
+    _need_tensor("addcmul", "tensor2", 3, tensor2)
+    return wrap_out(Addcmul.apply(input, tensor1, tensor2, value=value), out)
+
+
+@tensor_method("addcdiv")
+def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
+    """input + value * tensor1 / tensor2, broadcasting (floating tensors)."""
+    _need_tensor("addcdiv", "tensor1", 2, tensor1)
+    _need_tensor("addcdiv", "tensor2", 3, tensor2)
+    return wrap_out(Addcdiv.apply(input, tensor1, tensor2, value=value), out)
+
+
+Tensor.__mod__ = _forward_op(remainder)
+Tensor.__rmod__ = _reflected(remainder)
+
+
+def inplace_methods(*names, operators=()):
+    """``Tensor.name_`` for each out-of-place ``name`` (and ``__iop__`` operators), with PyTorch's in-place
+    semantics from ``ops/inplace.py``. That module imports this one, so it is reached when first called."""
+    for name in names:
+        fn = getattr(Tensor, name)
+
+        def method(self, *args, _fn=fn, _name=name + "_", **kwargs):
+            from .inplace import apply_inplace
+            return apply_inplace(self, lambda s: _fn(s, *args, **kwargs), _name)
+        method.__name__ = method.__qualname__ = name + "_"
+        setattr(Tensor, name + "_", method)
+    for dunder, name in operators:
+        fn = getattr(Tensor, name)
+
+        def op(self, other, _fn=fn, _name=name + "_"):
+            from .inplace import apply_inplace
+            return apply_inplace(self, lambda s: _fn(s, other), _name)
+        setattr(Tensor, dunder, op)
+
+
+inplace_methods("atan2", "arctan2", "hypot", "fmod", "remainder", "lerp", "clamp", "clip", "clamp_min", "clamp_max",
+                "copysign", "xlogy", "float_power", "addcmul", "addcdiv",
+                operators=(("__imod__", "remainder"),))

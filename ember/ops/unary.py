@@ -1,52 +1,226 @@
-"""Unary math: ``exp log sqrt abs sin ...``. Integer inputs give the default float dtype, as in PyTorch."""
+"""Unary math: ``exp log sqrt abs sin erf floor ...``, forward on arrays and backward on Tensors.
 
-__all__ = ['exp', 'log', 'sqrt', 'abs', 'absolute', 'sign', 'tanh', 'sigmoid']
+Integer and bool inputs of the transcendental functions give the default
+float dtype, as in PyTorch; rounding ops, ``sign``, ``abs`` and ``square`` keep
+integer dtypes. Most ops here are made by ``_float_unary``: one line names the
+forward (on an ``xp`` array) and the backward (on Tensors, with Ember ops, so
+that double backward works) side by side.
+"""
+import math
 
-from ._util import Op, as_float_array, tensor_method, wrap_out, xp_of
+import numpy as np
+
+from .. import _dtype as D
+from ._util import Op, Tensor, as_float_array, tensor_method, wrap_out, xp_of
+
+__all__ = ['exp', 'log', 'sqrt', 'abs', 'absolute', 'sign', 'sgn', 'tanh', 'sigmoid',
+           'exp2', 'expm1', 'log2', 'log10', 'log1p', 'rsqrt', 'square', 'sin', 'cos', 'tan', 'asin', 'acos',
+           'atan', 'arcsin', 'arccos', 'arctan', 'sinh', 'cosh', 'asinh', 'acosh', 'atanh', 'arcsinh', 'arccosh',
+           'arctanh', 'logit', 'erf', 'erfc', 'erfinv', 'floor', 'ceil', 'round', 'trunc', 'fix', 'frac',
+           'reciprocal', 'nan_to_num', 'angle', 'real', 'imag', 'positive', 'deg2rad', 'rad2deg']
+
+_LN2 = math.log(2.0)
+_LN10 = math.log(10.0)
+_SQRT_PI = math.sqrt(math.pi)
+_TWO_OVER_SQRT_PI = 2.0 / _SQRT_PI
 
 
-class Exp(Op):
-    @staticmethod
-    def forward(ctx, x):
-        y = xp_of(x).exp(as_float_array(x))
-        ctx.save_for_backward(y)
+def _quiet(fn, *args):
+    """Run ``fn`` without NumPy's RuntimeWarnings: PyTorch returns inf/nan silently (log(0), 1/0 ...)."""
+    with np.errstate(all="ignore"):
+        return fn(*args)
+
+
+def _float_unary(name, forward, backward, saves="", node_name=None):
+    """Make the Op class ``name``.
+
+    ``forward(xp, x) -> y`` runs on a float array (ints/bools converted first);
+    ``backward(g, x, y) -> grad`` runs on Tensors; ``saves`` says which of
+    ``x`` (input) and ``y`` (output) backward needs (saving only those keeps
+    in-place checks as precise as PyTorch's).
+    """
+    def fwd(ctx, x):
+        x = as_float_array(x)
+        y = _quiet(forward, xp_of(x), x)
+        ctx.save_for_backward(x if "x" in saves else None, y if "y" in saves else None)
         return y
 
-    @staticmethod
-    def backward(ctx, g):
-        y, = ctx.saved_tensors
-        return g * y
+    def bwd(ctx, g):
+        x, y = ctx.saved_tensors
+        return backward(g, x, y)
+    ns = {"forward": staticmethod(fwd), "backward": staticmethod(bwd)}
+    if node_name:
+        ns["node_name"] = node_name
+    return type(name, (Op,), ns)
 
 
-class Log(Op):
+def _zero_grad(g):
+    """The gradient of a piecewise-constant op (floor, sign ...): zeros, even where ``g`` is inf/nan."""
+    return g.new_zeros(g.shape)
+
+
+# ---- exponentials and logarithms ----
+Exp = _float_unary("Exp", lambda xp, x: xp.exp(x), lambda g, x, y: g * y, "y")
+Exp2 = _float_unary("Exp2", lambda xp, x: xp.exp2(x), lambda g, x, y: g * y * _LN2, "y")
+Expm1 = _float_unary("Expm1", lambda xp, x: xp.expm1(x), lambda g, x, y: g * (y + 1), "y")
+Log = _float_unary("Log", lambda xp, x: xp.log(x), lambda g, x, y: g / x, "x")
+Log2 = _float_unary("Log2", lambda xp, x: xp.log2(x), lambda g, x, y: g / (x * _LN2), "x")
+Log10 = _float_unary("Log10", lambda xp, x: xp.log10(x), lambda g, x, y: g / (x * _LN10), "x")
+Log1p = _float_unary("Log1p", lambda xp, x: xp.log1p(x), lambda g, x, y: g / (x + 1), "x")
+Sqrt = _float_unary("Sqrt", lambda xp, x: xp.sqrt(x), lambda g, x, y: g / (2 * y), "y")
+Rsqrt = _float_unary("Rsqrt", lambda xp, x: 1 / xp.sqrt(x), lambda g, x, y: -0.5 * g * y * y * y, "y")
+Reciprocal = _float_unary("Reciprocal", lambda xp, x: 1 / x, lambda g, x, y: -g * y * y, "y")
+
+# ---- trigonometric and hyperbolic ----
+Sin = _float_unary("Sin", lambda xp, x: xp.sin(x), lambda g, x, y: g * x.cos(), "x")
+Cos = _float_unary("Cos", lambda xp, x: xp.cos(x), lambda g, x, y: -g * x.sin(), "x")
+Tan = _float_unary("Tan", lambda xp, x: xp.tan(x), lambda g, x, y: g * (1 + y * y), "y")
+Asin = _float_unary("Asin", lambda xp, x: xp.arcsin(x), lambda g, x, y: g * (1 - x * x).rsqrt(), "x")
+Acos = _float_unary("Acos", lambda xp, x: xp.arccos(x), lambda g, x, y: -g * (1 - x * x).rsqrt(), "x")
+Atan = _float_unary("Atan", lambda xp, x: xp.arctan(x), lambda g, x, y: g / (1 + x * x), "x")
+Sinh = _float_unary("Sinh", lambda xp, x: xp.sinh(x), lambda g, x, y: g * x.cosh(), "x")
+Cosh = _float_unary("Cosh", lambda xp, x: xp.cosh(x), lambda g, x, y: g * x.sinh(), "x")
+Tanh = _float_unary("Tanh", lambda xp, x: xp.tanh(x), lambda g, x, y: g * (1 - y * y), "y")
+Asinh = _float_unary("Asinh", lambda xp, x: xp.arcsinh(x), lambda g, x, y: g * (x * x + 1).rsqrt(), "x")
+Acosh = _float_unary("Acosh", lambda xp, x: xp.arccosh(x), lambda g, x, y: g * (x * x - 1).rsqrt(), "x")
+Atanh = _float_unary("Atanh", lambda xp, x: xp.arctanh(x), lambda g, x, y: g / (1 - x * x), "x")
+Deg2rad = _float_unary("Deg2rad", lambda xp, x: x * (math.pi / 180), lambda g, x, y: g * (math.pi / 180))
+Rad2deg = _float_unary("Rad2deg", lambda xp, x: x * (180 / math.pi), lambda g, x, y: g * (180 / math.pi))
+
+
+def _sigmoid(xp, x):
+    # split by sign so exp never overflows
+    y = xp.empty_like(x)
+    pos = x >= 0
+    y[pos] = 1 / (1 + xp.exp(-x[pos]))
+    e = xp.exp(x[~pos])
+    y[~pos] = e / (1 + e)
+    return y
+
+
+Sigmoid = _float_unary("Sigmoid", _sigmoid, lambda g, x, y: g * y * (1 - y), "y")
+
+
+# ---- the error function, float64-accurate, in xp (NumPy has no erf; SciPy is not a dependency) ----
+def _erf_series(a, xp):
+    """erf(a) for 0 <= a < 2: 2/sqrt(pi) exp(-a^2) sum_n (2a^2)^n a / (1*3*...*(2n+1)).
+
+    Every term is positive, so there is no cancellation (unlike the Taylor series);
+    the term ratio is 2a^2/(2n+3) <= 8/(2n+3), so 45 terms reach float64 round-off.
+    """
+    a2 = a * a
+    term = a
+    total = a
+    for n in range(1, 45):
+        term = term * (2 * a2) / (2 * n + 1)
+        total = total + term
+    return _TWO_OVER_SQRT_PI * xp.exp(-a2) * total
+
+
+def _erfc_cf(a, xp):
+    """erfc(a) for a >= 2 by Laplace's continued fraction, evaluated bottom-up.
+
+    erfc(a) = exp(-a^2)/sqrt(pi) / (a + (1/2)/(a + 1/(a + (3/2)/(a + ...)))); 60 levels give
+    a relative error below 4e-15 for every a >= 2.
+    """
+    f = a
+    for k in range(60, 0, -1):
+        f = a + (k / 2) / f
+    return xp.exp(-a * a) / (_SQRT_PI * f)
+
+
+def _erf64(x, xp):
+    a = xp.abs(x)
+    out = xp.empty_like(a)
+    small = a < 2
+    out[small] = _erf_series(a[small], xp)
+    big = ~small                               # includes nan, which stays nan
+    out[big] = 1 - _erfc_cf(a[big], xp)
+    return xp.copysign(out, x)
+
+
+def _erfc64(x, xp):
+    out = 1 - _erf64(x, xp)                  # fine where erfc is not small: relative error <= 2e-13
+    tail = x >= 2
+    out[tail] = _erfc_cf(x[tail], xp)        # where 1 - erf would cancel
+    return out
+
+
+def _erfinv64(y, xp):
+    """erfinv: M. Giles' single-precision approximation, then Halley steps on erf (cubic convergence)."""
+    a = xp.abs(y)
+    w = -xp.log((1 - a) * (1 + a))
+    central = w < 5
+    wc = w - 2.5
+    p = 2.81022636e-08
+    for c in (3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087, -0.00125372503, -0.00417768164,
+              0.246640727, 1.50140941):
+        p = c + p * wc
+    wt = xp.sqrt(xp.where(central, 5.0, w)) - 3
+    q = -0.000200214257
+    for c in (0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613, 0.00943887047,
+              1.00167406, 2.83297682):
+        q = c + q * wt
+    x = xp.where(central, p, q) * a
+    log_tail = xp.log(1 - a)             # exact: 1 - a has no rounding for a >= 0.5
+    for _ in range(4):
+        d = _TWO_OVER_SQRT_PI * xp.exp(-x * x)     # erf'(x)
+        step = (_erf64(x, xp) - a) / d
+        halley = x - step / (1 + x * step)
+        # in the tail (x >= 2) Newton on log(erfc(x)) = log(1 - a): nearly linear there, so it converges
+        # from Giles' start even where 1 - a is ~1e-16
+        c = _erfc64(xp.maximum(x, 2.0), xp)
+        newton = x + (xp.log(c) - log_tail) * c / xp.where(x >= 2, d, 1.0)
+        x = xp.where(x < 2, halley, newton)
+    x = xp.where(a == 1, xp.inf, x)
+    x = xp.where(a > 1, xp.nan, x)
+    return xp.copysign(x, y)
+
+
+def _in_float64(fn):
+    """Compute ``fn`` in float64 and return the input's float dtype (float32 results are then exact-rounded)."""
+    def f(xp, x):
+        # flattened: the masked assignments inside need an array (0-dim arithmetic gives NumPy scalars)
+        return fn(x.astype(np.float64).reshape(-1), xp).reshape(x.shape).astype(x.dtype, copy=False)
+    return f
+
+
+Erf = _float_unary("Erf", _in_float64(_erf64), lambda g, x, y: g * _TWO_OVER_SQRT_PI * (-x * x).exp(), "x")
+Erfc = _float_unary("Erfc", _in_float64(_erfc64), lambda g, x, y: -g * _TWO_OVER_SQRT_PI * (-x * x).exp(), "x")
+Erfinv = _float_unary("Erfinv", _in_float64(_erfinv64), lambda g, x, y: g * (_SQRT_PI / 2) * (y * y).exp(), "y")
+
+
+class Logit(Op):
+    """log(x / (1 - x)); with ``eps``, x is first clamped to [eps, 1 - eps] (and the gradient is 0 outside)."""
+
     @staticmethod
-    def forward(ctx, x):
+    def forward(ctx, x, eps=None):
         x = as_float_array(x)
+        xp = xp_of(x)
+        ctx.eps = eps
         ctx.save_for_backward(x)
-        return xp_of(x).log(x)
+        z = x if eps is None else xp.clip(x, eps, 1 - eps)
+        return _quiet(lambda: xp.log(z / (1 - z)))
 
     @staticmethod
     def backward(ctx, g):
         x, = ctx.saved_tensors
-        return g / x
+        grad = g / (x * (1 - x))
+        if ctx.eps is None:
+            return grad
+        return grad.masked_fill((x < ctx.eps) | (x > 1 - ctx.eps), 0)
 
 
-class Sqrt(Op):
-    @staticmethod
-    def forward(ctx, x):
-        y = xp_of(x).sqrt(as_float_array(x))
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        y, = ctx.saved_tensors
-        return g / (2 * y)
+# ---- ops that keep integer dtypes ----
+def _no_bool(x, kernel):
+    if x.dtype == np.bool_:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
 
 
 class Abs(Op):
     @staticmethod
     def forward(ctx, x):
+        _no_bool(x, "abs_cpu")
         ctx.save_for_backward(x)
         return xp_of(x).abs(x)
 
@@ -57,62 +231,238 @@ class Abs(Op):
 
 
 class Sign(Op):
+    """-1, 0 or 1 (bool stays bool); zero gradient."""
+
     @staticmethod
     def forward(ctx, x):
+        if x.dtype == np.bool_:
+            return x.copy()
         return xp_of(x).sign(x)
 
     @staticmethod
     def backward(ctx, g):
-        return g * 0
+        return _zero_grad(g)
 
 
-class Tanh(Op):
-    @staticmethod
+class Sgn(Sign):
+    pass
+
+
+def _rounding(name, kernel, fn):
+    """floor/ceil/trunc: integers come back unchanged (a copy), bool is an error, the gradient is zero."""
     def forward(ctx, x):
-        y = xp_of(x).tanh(as_float_array(x))
-        ctx.save_for_backward(y)
-        return y
+        _no_bool(x, kernel)
+        if x.dtype.kind in "iu":
+            return x.copy()
+        return fn(xp_of(x), x)
+    return type(name, (Op,), {"forward": staticmethod(forward), "backward": staticmethod(lambda ctx, g:
+                                                                                          _zero_grad(g))})
+
+
+Floor = _rounding("Floor", "floor_vml_cpu", lambda xp, x: xp.floor(x))
+Ceil = _rounding("Ceil", "ceil_vml_cpu", lambda xp, x: xp.ceil(x))
+Trunc = _rounding("Trunc", "trunc_vml_cpu", lambda xp, x: xp.trunc(x))
+
+
+class Round(Op):
+    """Round half to even (like PyTorch); ``decimals`` scales by 10**decimals first."""
 
     @staticmethod
-    def backward(ctx, g):
-        y, = ctx.saved_tensors
-        return g * (1 - y * y)
-
-
-class Sigmoid(Op):
-    @staticmethod
-    def forward(ctx, x):
-        x = as_float_array(x)
+    def forward(ctx, x, decimals=0):
+        _no_bool(x, "round_vml_cpu")
         xp = xp_of(x)
-        # split by sign so exp never overflows
-        y = xp.empty_like(x)
-        pos = x >= 0
-        y[pos] = 1 / (1 + xp.exp(-x[pos]))
-        e = xp.exp(x[~pos])
-        y[~pos] = e / (1 + e)
-        ctx.save_for_backward(y)
-        return y
+        if x.dtype.kind in "iu":
+            if decimals != 0:
+                raise RuntimeError("round_cpu not implemented for integer tensors with decimals != 0")
+            return x.copy()
+        if decimals == 0:
+            return xp.rint(x)
+        if decimals > 0:
+            scale = x.dtype.type(10.0 ** decimals)
+            return _quiet(lambda: xp.rint(x * scale) / scale)
+        scale = x.dtype.type(10.0 ** -decimals)
+        return xp.rint(x / scale) * scale
 
     @staticmethod
     def backward(ctx, g):
-        y, = ctx.saved_tensors
-        return g * y * (1 - y)
+        return _zero_grad(g)
 
 
+class Frac(Op):
+    """x - trunc(x) (keeps the sign of x); float only; the gradient passes through."""
+
+    @staticmethod
+    def forward(ctx, x):
+        if x.dtype.kind in "biu":
+            raise NotImplementedError(f"\"frac_cpu\" not implemented for '{_legacy(x.dtype)}'")
+        return x - xp_of(x).trunc(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+def _legacy(np_dtype):
+    d = D._FROM_NP[np_dtype]
+    return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+            "float32": "Float", "float64": "Double", "float16": "Half"}.get(d.name, d.name)
+
+
+class NanToNum(Op):
+    """nan -> ``nan``, +inf -> ``posinf``, -inf -> ``neginf`` (defaults: 0 and the dtype's max/min)."""
+
+    @staticmethod
+    def forward(ctx, x, nan=0.0, posinf=None, neginf=None):
+        xp = xp_of(x)
+        if x.dtype.kind not in "fc":
+            return x.copy()
+        ctx.save_for_backward(x)
+        info = np.finfo(x.dtype)
+        return xp.nan_to_num(x, nan=nan, posinf=info.max if posinf is None else posinf,
+                             neginf=info.min if neginf is None else neginf)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors
+        return g.masked_fill(~x.isfinite(), 0)
+
+
+class Angle(Op):
+    """The argument of a complex number; for real inputs pi where x < 0, else 0 (nan stays nan)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        xp = xp_of(x)
+        if x.dtype.kind == "c":
+            return xp.angle(x)
+        x = as_float_array(x)
+        return xp.where(x < 0, x.dtype.type(math.pi), xp.where(xp.isnan(x), x, x.dtype.type(0)))
+
+    @staticmethod
+    def backward(ctx, g):
+        return _zero_grad(g)
+
+
+# ---- the public functions; Tensor methods reach the same code ----
 def _unary(op, *names):
     def fn(input, *, out=None):
         return wrap_out(op.apply(input), out)
     fn.__name__ = names[0]
-    fn.__doc__ = f"Elementwise ``{names[0]}`` (``torch.{names[0]}``)."
+    fn.__qualname__ = names[0]
+    fn.__doc__ = f"Elementwise ``{names[0]}`` (``torch.{names[0]}``), same shape as ``input``."
     tensor_method(*names)(fn)
     return fn
 
 
 exp = _unary(Exp, "exp")
+exp2 = _unary(Exp2, "exp2")
+expm1 = _unary(Expm1, "expm1")
 log = _unary(Log, "log")
+log2 = _unary(Log2, "log2")
+log10 = _unary(Log10, "log10")
+log1p = _unary(Log1p, "log1p")
 sqrt = _unary(Sqrt, "sqrt")
-abs = _unary(Abs, "abs", "absolute", "__abs__")  # noqa: A001
-absolute = abs
-sign = _unary(Sign, "sign")
+rsqrt = _unary(Rsqrt, "rsqrt")
+reciprocal = _unary(Reciprocal, "reciprocal")
+sin = _unary(Sin, "sin")
+cos = _unary(Cos, "cos")
+tan = _unary(Tan, "tan")
+asin = arcsin = _unary(Asin, "asin", "arcsin")
+acos = arccos = _unary(Acos, "acos", "arccos")
+atan = arctan = _unary(Atan, "atan", "arctan")
+sinh = _unary(Sinh, "sinh")
+cosh = _unary(Cosh, "cosh")
 tanh = _unary(Tanh, "tanh")
+asinh = arcsinh = _unary(Asinh, "asinh", "arcsinh")
+acosh = arccosh = _unary(Acosh, "acosh", "arccosh")
+atanh = arctanh = _unary(Atanh, "atanh", "arctanh")
+deg2rad = _unary(Deg2rad, "deg2rad")
+rad2deg = _unary(Rad2deg, "rad2deg")
 sigmoid = _unary(Sigmoid, "sigmoid")
+erf = _unary(Erf, "erf")
+erfc = _unary(Erfc, "erfc")
+erfinv = _unary(Erfinv, "erfinv")
+abs = absolute = _unary(Abs, "abs", "absolute", "__abs__")  # noqa: A001
+sign = _unary(Sign, "sign")
+sgn = _unary(Sgn, "sgn")
+floor = _unary(Floor, "floor")
+ceil = _unary(Ceil, "ceil")
+trunc = fix = _unary(Trunc, "trunc", "fix")
+frac = _unary(Frac, "frac")
+angle = _unary(Angle, "angle")
+
+
+@tensor_method("square")
+def square(input, *, out=None):
+    """``input ** 2`` (integers stay integers; bool gives int64), as PyTorch's ``pow(input, 2)``."""
+    from .pointwise import pow as _pow
+    return _pow(input, 2, out=out)
+
+
+@tensor_method("logit")
+def logit(input, eps=None, *, out=None):
+    """log(p / (1 - p)), the inverse of sigmoid; ``eps`` clamps p to [eps, 1 - eps] first."""
+    return wrap_out(Logit.apply(input, eps=eps), out)
+
+
+@tensor_method("round")
+def round(input, *, decimals=0, out=None):  # noqa: A001 - PyTorch's name
+    """Round half to even; ``decimals`` rounds to that many decimal places (negative: to tens, hundreds ...)."""
+    return wrap_out(Round.apply(input, decimals=decimals), out)
+
+
+@tensor_method("nan_to_num")
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
+    """Replace nan, +inf and -inf (by 0 and the dtype's largest/smallest finite values unless given)."""
+    return wrap_out(NanToNum.apply(input, nan=nan, posinf=posinf, neginf=neginf), out)
+
+
+@tensor_method("positive")
+def positive(input):
+    """``+input``: the tensor itself (an error for bool, as in PyTorch)."""
+    if input.dtype is D.bool_:
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return input
+
+
+def real(input):
+    """The real part: a real tensor itself, or a view of a complex tensor's real parts."""
+    if not input.is_complex():
+        return input
+    return _complex_part(input, "real")
+
+
+def imag(input):
+    """The imaginary part of a complex tensor (a view); an error for real tensors, as in PyTorch."""
+    if not input.is_complex():
+        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+    return _complex_part(input, "imag")
+
+
+class _ComplexPart(Op):
+    @staticmethod
+    def forward(ctx, x, part):
+        ctx.part = part
+        return getattr(x, part)      # a NumPy/CuPy view into the complex array
+
+    @staticmethod
+    def backward(ctx, g):
+        return g if ctx.part == "real" else g * 1j
+
+
+def _complex_part(t, part):
+    from .shape import as_view
+    out = _ComplexPart.apply(t, part)
+    return as_view(out, t, lambda b: _complex_part(b, part))
+
+
+Tensor.real = property(real)
+Tensor.imag = property(imag)
+
+
+from .pointwise import inplace_methods  # noqa: E402 - after the methods it wraps exist
+
+inplace_methods("exp2", "expm1", "log2", "log10", "log1p", "rsqrt", "reciprocal", "sin", "cos", "tan", "asin",
+                "acos", "atan", "arcsin", "arccos", "arctan", "sinh", "cosh", "asinh", "acosh", "atanh", "arcsinh",
+                "arccosh", "arctanh", "deg2rad", "rad2deg", "erf", "erfc", "erfinv", "sgn", "floor", "ceil", "trunc",
+                "fix", "frac", "square", "logit", "round", "nan_to_num", "absolute")
