@@ -44,15 +44,15 @@ def _size_args(size):
 
 def _infer_dtype(data):
     """The dtype PyTorch infers for nested Python data: bool < int64 < default float < complex."""
-    kind = 0
+    kind = -1          # no element seen yet: an empty list gives the default float dtype
 
     def walk(x):
         nonlocal kind
         if isinstance(x, Tensor):
             k = x.dtype.category
             kind = max(kind, k)
-        elif isinstance(x, bool):
-            pass
+        elif isinstance(x, (bool, np.bool_)):
+            kind = max(kind, 0)
         elif isinstance(x, numbers.Integral):
             kind = max(kind, 1)
         elif isinstance(x, numbers.Real):
@@ -63,7 +63,7 @@ def _infer_dtype(data):
             for y in x:
                 walk(y)
     walk(data)
-    return [D.bool_, D.int64, D.get_default_dtype(), D.default_complex()][kind]
+    return [D.get_default_dtype(), D.bool_, D.int64, D.get_default_dtype(), D.default_complex()][kind + 1]
 
 
 def _to_array(data, dtype):
