@@ -71,3 +71,42 @@ def test_norm_errors():
                 call(lib)
             msgs.append(str(ei.value))
         assert msgs[0].startswith(msgs[1]), msgs
+
+
+# ---------------------------------------------------------------- modules
+from layer_oracle import compare_module  # noqa: E402
+
+
+@pytest.mark.parametrize("make,shape", [
+    (lambda nn: nn.BatchNorm1d(5), (6, 5)), (lambda nn: nn.BatchNorm1d(5, momentum=0.01), (6, 5, 3)),
+    (lambda nn: nn.BatchNorm2d(3), (4, 3, 5, 5)), (lambda nn: nn.BatchNorm2d(3, momentum=None), (4, 3, 5, 5)),
+    (lambda nn: nn.BatchNorm2d(3, affine=False), (4, 3, 5, 5)),
+    (lambda nn: nn.BatchNorm2d(3, track_running_stats=False), (4, 3, 5, 5)),
+    (lambda nn: nn.BatchNorm3d(2), (2, 2, 3, 3, 3)),
+    (lambda nn: nn.LayerNorm(6), (3, 4, 6)), (lambda nn: nn.LayerNorm([4, 6], elementwise_affine=False), (3, 4, 6)),
+    (lambda nn: nn.LayerNorm(6, bias=False), (3, 6)),
+    (lambda nn: nn.GroupNorm(2, 6), (3, 6, 4)), (lambda nn: nn.InstanceNorm2d(3), (2, 3, 4, 5)),
+    (lambda nn: nn.InstanceNorm1d(3, affine=True, track_running_stats=True), (2, 3, 7)),
+    (lambda nn: nn.LocalResponseNorm(3), (2, 5, 4, 4)),
+])
+def test_norm_modules(make, shape):
+    compare_module(make, [shape])
+
+
+def test_batchnorm_running_stats_over_steps():
+    e_mod, t_mod = compare_module(lambda nn: nn.BatchNorm2d(3, momentum=None), [(4, 3, 5, 5)], modes=("train",))
+    for _ in range(3):
+        x = np.random.randn(4, 3, 5, 5).astype(np.float32)
+        e_mod(ember.tensor(x))
+        t_mod(torch.tensor(x))
+    for k, v in t_mod.state_dict().items():
+        assert_same(e_mod.state_dict()[k], v, k)
+    assert int(e_mod.num_batches_tracked) == 4
+
+
+def test_batchnorm_eval_batch_of_one_and_train_error():
+    m = ember.nn.BatchNorm1d(10)
+    with pytest.raises(ValueError, match=r"got input size torch.Size\(\[1, 10\]\)"):
+        m(ember.ones(1, 10))
+    m.eval()
+    assert m(ember.ones(1, 10)).shape == (1, 10)
