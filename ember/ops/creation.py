@@ -1,6 +1,6 @@
 """Tensor creation (``tensor zeros ones full empty arange ...``) and conversion (``to``, ``float()``...)."""
 
-__all__ = ['tensor', 'as_tensor', 'asarray', 'from_numpy', 'zeros', 'ones', 'empty', 'full', 'zeros_like', 'ones_like', 'empty_like', 'full_like', 'arange', 'range', 'linspace', 'logspace', 'eye', 'clone']
+__all__ = ['tensor', 'as_tensor', 'asarray', 'from_numpy', 'zeros', 'ones', 'empty', 'full', 'zeros_like', 'ones_like', 'empty_like', 'full_like', 'arange', 'range', 'linspace', 'logspace', 'eye', 'clone', 'set_default_tensor_type']
 
 import numbers
 import warnings
@@ -212,8 +212,8 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0:
-        raise RuntimeError(f"upper bound and larger bound inconsistent with step sign (start={start}, end={end}, "
-                           f"step={step})")
+        raise RuntimeError(f"upper bound and lower bound inconsistent with step sign (start={start}, end={end}, "
+                           f"step={step}: a positive step needs end >= start, a negative one end <= start)")
     if dtype is None:
         vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
         dtype = D.int64 if all(isinstance(v, numbers.Integral) for v in vals) else D.get_default_dtype()
@@ -311,6 +311,21 @@ def _resolve_type(t):
         if name in D.LEGACY:
             return D.LEGACY[name], ("cuda" if cuda else "cpu")
     raise ValueError(f"invalid type: {t!r}")
+
+
+def set_default_tensor_type(t):
+    """Deprecated: ``set_default_tensor_type(torch.DoubleTensor)`` sets the default float dtype."""
+    warnings.warn("torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
+                  "torch.set_default_dtype() and torch.set_default_device() as alternatives.", UserWarning,
+                  stacklevel=2)
+    dtype, device = _resolve_type(t)
+    if not dtype.is_floating_point:
+        raise TypeError(f"only floating-point types are supported as the default type (got {t!r}); use "
+                        "torch.DoubleTensor or torch.FloatTensor")
+    if device == "cuda":
+        raise RuntimeError("set_default_tensor_type(torch.cuda.*) is not supported by Ember: create tensors "
+                           "with device='cuda' or move them with .cuda()")
+    D.set_default_dtype(dtype)
 
 
 # ---- conversion ----
