@@ -21,3 +21,47 @@ def test_pad(mode, pad):
 def test_pad_constant_value_and_negative():
     check(lambda t, x: F(t).pad(x, (1, -1, -2, 3), value=2.5), [(3, 5, 6)])
     check(lambda t, x: F(t).pad(x, (1, 1)), [(4,)])
+
+
+# ---------------------------------------------------------------- embedding
+from layer_oracle import compare_module  # noqa: E402
+
+_IDX = np.array([[1, 2, 4, 5], [4, 3, 2, 9], [0, 0, 1, 1]])
+
+
+@pytest.mark.parametrize("make", [
+    lambda nn: nn.Embedding(10, 3), lambda nn: nn.Embedding(10, 3, padding_idx=0),
+    lambda nn: nn.Embedding(10, 4, padding_idx=-1, scale_grad_by_freq=True),
+    lambda nn: nn.Embedding(10, 3, max_norm=1.0),
+])
+def test_embedding_module(make):
+    compare_module(make, [_IDX])
+
+
+def test_embedding_from_pretrained_and_functional():
+    w = np.random.randn(5, 3).astype(np.float32)
+    e = ember.nn.Embedding.from_pretrained(ember.tensor(w))
+    t = torch.nn.Embedding.from_pretrained(torch.tensor(w))
+    assert repr(e) == repr(t) and e.weight.requires_grad is False
+    idx = np.array([0, 4, 2])
+    np.testing.assert_array_equal(e(ember.tensor(idx)).numpy(), t(torch.tensor(idx)).numpy())
+    e2 = ember.nn.Embedding.from_pretrained(ember.tensor(w), freeze=False)
+    assert e2.weight.requires_grad is True
+    check(lambda t, w: F(t).embedding(t.tensor(_IDX), w, padding_idx=2), [(10, 4)])
+
+
+def test_embedding_errors():
+    for lib in (ember, torch):
+        m = lib.nn.Embedding(5, 2)
+        with pytest.raises(IndexError, match="index out of range in self"):
+            m(lib.tensor([5]))
+        with pytest.raises(RuntimeError, match="Expected tensor for argument #1 'indices' to have one of the "
+                                               "following scalar types: Long, Int; but got torch.FloatTensor"):
+            m(lib.tensor([1.0]))
+
+
+@pytest.mark.parametrize("mode", ["sum", "mean", "max"])
+def test_embedding_bag(mode):
+    check(lambda t, w: F(t).embedding_bag(t.tensor(_IDX), w, mode=mode), [(10, 4)])
+    check(lambda t, w: F(t).embedding_bag(t.tensor([1, 2, 4, 5, 4, 3]), w, t.tensor([0, 2, 5]), mode=mode),
+          [(10, 4)])
