@@ -260,7 +260,7 @@ class IndexPut(Op):
         gx = g if ctx.accumulate else _ZeroAt.apply(g, key)
         gv = None
         if ctx.needs_input_grad[1:2] == (True,):
-            gv = _Take.apply(g, key) if _basic_key(key) else Index.apply(g, key)
+            gv = _Take.apply(g, key) if _basic_key(key if type(key) is tuple else (key,)) else Index.apply(g, key)
         return gx, gv
 
 

@@ -17,7 +17,10 @@ import numpy as np
 
 from . import indexing, pointwise, unary  # noqa: F401 - the out-of-place ops whose variants are made here
 from ._util import GradMode, Op, Tensor, tensor_method, xp_of
-from .shape import _storage, _strided
+from .shape import _storage, _strided, has_internal_overlap
+
+_OVERLAP_MSG = ("unsupported operation: more than one element of the written-to tensor refers to a single memory "
+                "location. Please clone() the tensor before performing the operation.")
 
 __all__ = []
 
@@ -56,6 +59,8 @@ def _write(t, result, op):
         data = r
     else:
         data = result._data
+    if has_internal_overlap(t._data):
+        raise RuntimeError(_OVERLAP_MSG)
     rt, dt = result.dtype, t.dtype
     if rt is not dt and not D.can_cast(rt, dt) and op != "copy_":
         raise RuntimeError(f"result type {rt.name.capitalize() if rt is not D.float32 else 'Float'} can't be cast "
@@ -187,9 +192,16 @@ def setitem(self, index, value):
     needs_grad = GradMode.enabled and (self._requires_grad or (isinstance(value, Tensor) and value._requires_grad)
                                        or (self._base is not None and self._base._requires_grad))
     if needs_grad:
+        if self._grad_fn is None and self._requires_grad and indexing._basic_key(key):
+            # PyTorch copies into the view self[key]: its error names a view of a leaf
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
+                               "operation. Wrap the update in `with torch.no_grad():`, or operate on a copy.")
         apply_inplace(self, lambda s: indexing.put_key(s, key, value), "copy_")
         return
     k = key if len(key) != 1 else key[0]
+    # PyTorch writes a basic-indexed region through its view: only that region must not overlap itself.
+    if has_internal_overlap(self._data[k] if indexing._basic_key(key) else self._data):
+        raise RuntimeError(_OVERLAP_MSG)
     if isinstance(value, Tensor):
         v = value._data
         if xp_of(v) is not self._xp():

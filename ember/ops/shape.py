@@ -66,6 +66,11 @@ def _elem_strides(a):
     return tuple(s // item for s in a.strides)
 
 
+def has_internal_overlap(a):
+    """True when two elements of ``a`` share memory through a zero stride (an expanded tensor)."""
+    return any(st == 0 and s > 1 for s, st in zip(a.shape, a.strides))
+
+
 def _same_storage(a, b):
     return _storage(a)[0] is _storage(b)[0]
 
@@ -312,7 +317,11 @@ class Expand(Op):
     @staticmethod
     def forward(ctx, x, shape):
         ctx.in_shape = x.shape
-        return xp_of(x).broadcast_to(x, shape)
+        lead = len(shape) - x.ndim
+        st = _elem_strides(x)
+        strides = tuple(0 if i < lead or (x.shape[i - lead] == 1 and s != 1) else st[i - lead]
+                        for i, s in enumerate(shape))
+        return _strided(x, shape, strides)     # writable like PyTorch's (in-place ops check the overlap)
 
     @staticmethod
     def backward(ctx, g):
