@@ -172,3 +172,20 @@ def test_double_backward():
             res.append([g.detach().numpy() for g in lib.autograd.grad((gx * gx).sum() + (gy ** 3).sum(), (x, y))])
         for e, t in zip(*res):
             np.testing.assert_allclose(e, t, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", F32_64)
+def test_linalg_submodule(dtype):
+    check(lambda t, x: t.linalg.vector_norm(x, 3, dim=1), [(3, 4)], dtype=dtype)
+    check(lambda t, x: t.linalg.norm(x), [(3, 4)], dtype=dtype)
+    check(lambda t, x: t.linalg.matrix_norm(x), [(2, 3, 4)], dtype=dtype)
+    well_conditioned = np.eye(3) * 3 + np.random.default_rng(6).uniform(-1, 1, (2, 3, 3))
+    tol = dict(rtol=1e-3, atol=1e-4) if dtype == np.float32 else None
+    check(lambda t, x: t.linalg.inv(x), [well_conditioned.astype(dtype)], dtype=dtype, tol=tol)
+    check(lambda t, x: t.linalg.det(x), [well_conditioned.astype(dtype)], dtype=dtype, tol=tol)
+    check(lambda t, x, b: t.linalg.solve(x, b), [well_conditioned[0].astype(dtype), (3, 2)], dtype=dtype, tol=tol)
+    check(lambda t, x, y: t.linalg.cross(x, y), [(4, 3), (4, 3)], dtype=dtype)
+    check(lambda t, x, y, z: t.linalg.multi_dot([x, y, z]), [(2, 3), (3, 4), (4,)], dtype=dtype)
+    x = ember.eye(3, requires_grad=True)
+    assert ember.linalg.inv(x).grad_fn.name() == "LinalgInvExBackward0"
+    assert ember.linalg.det(x).grad_fn.name() == "LinalgDetBackward0"
