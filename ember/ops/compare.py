@@ -3,7 +3,8 @@
 Results are bool tensors (``allclose``/``equal`` give Python bools) and carry no gradient.
 """
 
-__all__ = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'less', 'less_equal', 'greater', 'greater_equal', 'not_equal', 'logical_not', 'bitwise_not', 'bitwise_and', 'bitwise_or', 'bitwise_xor',
+__all__ = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'less', 'less_equal', 'greater', 'greater_equal', 'not_equal',
+           'logical_not', 'bitwise_not', 'bitwise_and', 'bitwise_or', 'bitwise_xor',
            'isnan', 'isinf', 'isfinite', 'isposinf', 'isneginf', 'isreal', 'signbit', 'logical_and', 'logical_or',
            'logical_xor', 'isclose', 'allclose', 'equal']
 

@@ -20,12 +20,18 @@ from ._util import (Op, Tensor, broadcast_error, promote_arrays, tensor_method, 
 
 
 def _binary(op_name, fn, a, b):
-    """``fn(a, b)`` with PyTorch's broadcasting error, and without NumPy's warnings (1/0 is inf silently)."""
+    """``fn(a, b)`` with PyTorch's broadcasting error."""
     try:
-        with np.errstate(all="ignore"):
-            return fn(a, b)
+        return fn(a, b)
     except ValueError:
         raise broadcast_error(op_name, getattr(a, "shape", ()), getattr(b, "shape", ())) from None
+
+
+def _binary_quiet(op_name, fn, a, b):
+    """``_binary`` without NumPy's RuntimeWarnings (PyTorch gives 1/0 = inf, 0/0 = nan silently). Not used by
+    add/sub/mul: entering ``np.errstate`` costs microseconds, more than a small add itself."""
+    with np.errstate(all="ignore"):
+        return _binary(op_name, fn, a, b)
 
 
 def _check_alpha(alpha, dt):
@@ -107,18 +113,18 @@ class Div(Op):
                 b = b.astype(D.get_default_dtype().np) if hasattr(b, "astype") else b
             ctx.save_for_backward(a if hasattr(a, "shape") else None, b if hasattr(b, "shape") else None)
             ctx.scalars = (a, b)
-            return _binary("div", _truediv, a, b)
+            return _binary_quiet("div", _truediv, a, b)
         ctx.rounding = rounding_mode
         if rounding_mode == "trunc":
             if dt.kind in "iu":
                 _check_int_div(b, xp)
-                q = _binary("div", _floordiv, a, b)    # floor, then one step toward zero where inexact
+                q = _binary_quiet("div", _floordiv, a, b)    # floor, then one step toward zero where inexact
                 return q + ((a % b != 0) & ((a < 0) != (b < 0)))
-            return xp.trunc(_binary("div", _truediv, a, b))
+            return xp.trunc(_binary_quiet("div", _truediv, a, b))
         if rounding_mode == "floor":
             if dt.kind in "iu":
                 _check_int_div(b, xp)
-            return _binary("div", _floordiv, a, b)
+            return _binary_quiet("div", _floordiv, a, b)
         raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                          f"'{rounding_mode}'")
 
@@ -151,7 +157,7 @@ class Pow(Op):
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         if dt.kind in "iu" and isinstance(b, int) and b < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
-        out = _binary("pow", _pow, a, b)
+        out = _binary_quiet("pow", _pow, a, b)
         ctx.save_for_backward(a if hasattr(a, "shape") else None, b if hasattr(b, "shape") else None, out)
         ctx.scalars = (a, b)
         return out
@@ -351,7 +357,7 @@ class Atan2(Op):
     def forward(ctx, a, b):
         a, b = _float_operands(a, b)
         _save_operands(ctx, a, b)
-        return _binary("atan2", _xp2(a, b).arctan2, a, b)
+        return _binary_quiet("atan2", _xp2(a, b).arctan2, a, b)
 
     @staticmethod
     def backward(ctx, g):
@@ -367,7 +373,7 @@ class Hypot(Op):
     def forward(ctx, a, b):
         a, b, dt = promote_arrays(a, b)
         _no_int("hypot_cpu", dt)
-        y = _binary("hypot", xp_of(a).hypot, a, b)
+        y = _binary_quiet("hypot", xp_of(a).hypot, a, b)
         ctx.save_for_backward(a, b, y)
         return y
 
@@ -463,7 +469,7 @@ class Fmod(Op):
         if dt.kind in "iu":
             _check_int_div(b)
         _save_operands(ctx, a, b)
-        return _binary("fmod", _xp2(a, b).fmod, a, b)
+        return _binary_quiet("fmod", _xp2(a, b).fmod, a, b)
 
     @staticmethod
     def backward(ctx, g):
@@ -481,7 +487,7 @@ class Remainder(Op):
         if dt.kind in "iu":
             _check_int_div(b)
         _save_operands(ctx, a, b)
-        return _binary("remainder", _xp2(a, b).remainder, a, b)
+        return _binary_quiet("remainder", _xp2(a, b).remainder, a, b)
 
     @staticmethod
     def backward(ctx, g):
@@ -551,9 +557,9 @@ class Clamp(Op):
         y = x
         with np.errstate(all="ignore"):
             if lo is not None:
-                y = _binary("clamp", _nan_max(xp), y, lo)
+                y = _binary("clamp", xp.maximum, y, lo)     # propagates NaN (input's or a bound's)
             if hi is not None:
-                y = _binary("clamp", _nan_min(xp), y, hi)
+                y = _binary("clamp", xp.minimum, y, hi)
         if y is x:
             y = x.copy()
         return y if hasattr(y, "dtype") and y.dtype == dt else xp.asarray(y, dtype=dt)
@@ -583,22 +589,13 @@ class ClampT(Clamp):
     node_name = "ClampBackward0"
 
 
-def _nan_max(xp):
-    # np.maximum propagates NaN from either side, like PyTorch's clamp
-    return xp.maximum
-
-
-def _nan_min(xp):
-    return xp.minimum
-
-
 class Copysign(Op):
     """|input| with the sign of ``other`` (a float result); no gradient to ``other``."""
 
     @staticmethod
     def forward(ctx, a, b):
         a, b = _float_operands(a, b)
-        y = _binary("copysign", _xp2(a, b).copysign, a, b)
+        y = _binary_quiet("copysign", _xp2(a, b).copysign, a, b)
         ctx.save_for_backward(a if hasattr(a, "shape") else None, y)
         return y
 
@@ -613,14 +610,13 @@ class Copysign(Op):
 
 class Logaddexp(Op):
     """log(exp(a) + exp(b)) without overflow; float tensors only."""
-    _base = "e"
 
     @staticmethod
     def forward(ctx, a, b):
         a, b, dt = promote_arrays(a, b)
         _no_int("logaddexp_cpu", dt)
         _save_operands(ctx, a, b)
-        return _binary("logaddexp", _xp2(a, b).logaddexp, a, b)
+        return _binary_quiet("logaddexp", _xp2(a, b).logaddexp, a, b)
 
     @staticmethod
     def backward(ctx, g):
@@ -636,7 +632,7 @@ class Logaddexp2(Op):
         a, b, dt = promote_arrays(a, b)
         _no_int("logaddexp2_cpu", dt)
         _save_operands(ctx, a, b)
-        return _binary("logaddexp2", _xp2(a, b).logaddexp2, a, b)
+        return _binary_quiet("logaddexp2", _xp2(a, b).logaddexp2, a, b)
 
     @staticmethod
     def backward(ctx, g):
