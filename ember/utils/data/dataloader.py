@@ -17,17 +17,19 @@ import multiprocessing
 import os
 import queue
 import sys
+import time
 import warnings
 
 from ... import _backend
 from ._collate import default_collate, default_convert
-from ._worker import (ExceptionWrapper, MP_STATUS_CHECK_INTERVAL, _IterableDatasetStopIteration, _ResumeIteration,
+from ._worker import (ExceptionWrapper, _IterableDatasetStopIteration, _ResumeIteration,
                       _worker_loop, get_worker_info)
 from .dataset import IterableDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
 __all__ = ["DataLoader", "get_worker_info", "default_collate", "default_convert"]
 
+_JOIN_TIMEOUT = 2.0   # seconds the main process waits for its workers to exit before terminating them
 _POLL = 0.2   # seconds between the main process's checks that its workers are alive while it waits
 
 
@@ -445,8 +447,10 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                 if self._persistent_workers or self._workers_status[worker_id]:
                     if w.is_alive():
                         self._mark_worker_as_unavailable(worker_id, shutdown=True)
+            # Workers finish the batch in hand, then stop; one stuck in dataset code is terminated below.
+            deadline = time.monotonic() + _JOIN_TIMEOUT
             for w in self._workers:
-                w.join(timeout=MP_STATUS_CHECK_INTERVAL)
+                w.join(timeout=max(0.0, deadline - time.monotonic()))
             for q in self._index_queues:
                 q.cancel_join_thread()
                 q.close()
