@@ -102,6 +102,16 @@ def test_tensor_inference_and_default_dtype():
         ember.set_default_dtype(ember.int64)
 
 
+def test_inference_from_numpy_scalars_and_tensors():
+    both(lambda t: t.tensor([np.float64(1.5)]))
+    both(lambda t: t.tensor([np.float64(1.5), 2]))
+    both(lambda t: t.tensor([t.tensor(1.5, dtype=t.float64), t.tensor(2.0, dtype=t.float64)]))
+    both(lambda t: t.ones(size=(2, 3)))
+    both(lambda t: t.linspace(0, 1, 7))
+    np.testing.assert_allclose(ember.linspace(-7.3, 2.2, 1000).numpy(), torch.linspace(-7.3, 2.2, 1000).numpy(),
+                               rtol=0, atol=1e-6)
+
+
 def test_numpy_sharing():
     a = np.arange(6.0).reshape(2, 3)
     t = ember.from_numpy(a)

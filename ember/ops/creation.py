@@ -43,27 +43,33 @@ def _size_args(size):
 
 
 def _infer_dtype(data):
-    """The dtype PyTorch infers for nested Python data: bool < int64 < default float < complex."""
-    kind = -1          # no element seen yet: an empty list gives the default float dtype
+    """The dtype PyTorch infers for nested data: Python bool/int/float/complex give bool/int64/default
+    float/default complex, NumPy scalars and Tensors their own dtype; elements combine by promotion."""
+    found = None
 
     def walk(x):
-        nonlocal kind
+        nonlocal found
         if isinstance(x, Tensor):
-            k = x.dtype.category
-            kind = max(kind, k)
-        elif isinstance(x, (bool, np.bool_)):
-            kind = max(kind, 0)
+            d = x.dtype
+        elif isinstance(x, np.generic):
+            d = D.from_numpy_dtype(x.dtype)
+        elif isinstance(x, bool):
+            d = D.bool_
         elif isinstance(x, numbers.Integral):
-            kind = max(kind, 1)
+            d = D.int64
         elif isinstance(x, numbers.Real):
-            kind = max(kind, 2)
+            d = D.get_default_dtype()
         elif isinstance(x, numbers.Complex):
-            kind = max(kind, 3)
+            d = D.default_complex()
         elif isinstance(x, (list, tuple)):
             for y in x:
                 walk(y)
+            return
+        else:
+            return
+        found = d if found is None else D.promote_types(found, d)
     walk(data)
-    return [D.get_default_dtype(), D.bool_, D.int64, D.get_default_dtype(), D.default_complex()][kind + 1]
+    return D.get_default_dtype() if found is None else found
 
 
 def _to_array(data, dtype):
@@ -136,7 +142,11 @@ def from_numpy(ndarray):
 
 def _factory(fill):
     def f(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
-          memory_format=None):
+          memory_format=None, **kwargs):
+        if "size" in kwargs and not size:
+            size = (kwargs.pop("size"),)
+        if kwargs:
+            raise TypeError(f"{f.__name__}() got an unexpected keyword argument '{next(iter(kwargs))}'")
         shape = _size_args(size)
         dt = dtype or D.get_default_dtype()
         arr = fill(shape, D.to_numpy_dtype(dt))
@@ -237,8 +247,25 @@ def range(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devic
 
 
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
-    arr = np.linspace(float(start), float(end), int(steps)).astype(D.to_numpy_dtype(dtype or D.get_default_dtype()))
-    return _finish(arr, device, requires_grad)
+    """``steps`` evenly spaced values from ``start`` to ``end``, computed as PyTorch does (from both ends)."""
+    start, end = [v.item() if isinstance(v, Tensor) else v for v in (start, end)]
+    steps = int(steps)
+    if steps < 0:
+        raise RuntimeError("linspace(): number of steps must be non-negative")
+    dtype = dtype or D.get_default_dtype()
+    npdt = D.to_numpy_dtype(dtype)
+    # PyTorch's kernel: the first half counts up from start, the second half down from end, in the
+    # output's precision (float32 for float32 output).
+    wt = np.float64 if npdt == np.float64 or not dtype.is_floating_point else np.float32
+    a, b = wt(start), wt(end)
+    if steps == 1:
+        arr = np.array([a], wt)
+    else:
+        step = (b - a) / wt(max(steps - 1, 1))
+        i = np.arange(steps)
+        half = steps // 2
+        arr = np.where(i < half, a + step * i.astype(wt), b - step * (steps - i - 1).astype(wt))
+    return _finish(arr.astype(npdt), device, requires_grad)
 
 
 def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
