@@ -315,3 +315,32 @@ def test_fakedata_is_deterministic_per_index():
     np.testing.assert_array_equal(a.numpy(), b.numpy())
     with pytest.raises(IndexError, match="FakeData index out of range"):
         ds[4]
+
+
+def test_dataloader_epoch_through_batch_path(fashion_train, datasets_dir):
+    from ember.utils.data import DataLoader
+    fashion_train.transform = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.5,), (0.5,))])
+    try:
+        loader = DataLoader(fashion_train, batch_size=64, shuffle=True)
+        ember.manual_seed(0)
+        seen, labels_sum = 0, 0
+        for images, labels in loader:
+            seen += len(labels)
+            labels_sum += int(labels.sum())
+        assert seen == 60000 and labels_sum == int(fashion_train.targets.sum())
+        assert tuple(images.shape) == (60000 % 64, 1, 28, 28) and labels.dtype == ember.int64
+        images, labels = next(iter(DataLoader(fashion_train, batch_size=64)))
+        raw = _raw_idx(datasets_dir / "FashionMNIST" / "raw" / "train-images-idx3-ubyte.gz")[:64]
+        expected = (raw[:, None].astype(np.float32) / np.float32(255) - np.float32(0.5)) / np.float32(0.5)
+        np.testing.assert_array_equal(images.numpy(), expected)
+        np.testing.assert_array_equal(labels.numpy(), fashion_train.targets.numpy()[:64])
+    finally:
+        fashion_train.transform = transforms.ToTensor()
+
+
+def test_dataloader_over_imagefolder(datasets_dir):
+    from ember.utils.data import DataLoader
+    tf = transforms.Compose([transforms.Resize(255), transforms.CenterCrop(224), transforms.ToTensor()])
+    val = datasets.ImageFolder(str(datasets_dir / "hymenoptera_data" / "val"), transform=tf)
+    images, labels = next(iter(DataLoader(val, batch_size=4, shuffle=False)))
+    assert tuple(images.shape) == (4, 3, 224, 224) and labels.tolist() == [0, 0, 0, 0]
