@@ -254,3 +254,24 @@ def test_empty_and_zero_dim_tensors():
     e = _roundtrip_torch_to_ember({"e": torch.zeros(0, 3), "s": torch.tensor(2.5), "x": torch.ones(2).expand(3, 2)})
     assert e["e"].shape == ember.Size([0, 3]) and e["s"].item() == 2.5
     assert e["x"].tolist() == [[1.0, 1.0]] * 3
+
+
+def test_whole_modules_with_weights_only_false():
+    _parameter_cls()
+    m = ember.nn.Sequential(ember.nn.Linear(2, 3), ember.nn.ReLU())
+    b = io.BytesIO()
+    ember.save(m, b)
+    b.seek(0)
+    with pytest.raises(pickle.UnpicklingError, match="Weights only load failed"):
+        ember.load(b)                                             # a full pickle is refused by default
+    b.seek(0)
+    m2 = ember.load(b, weights_only=False)
+    x = ember.ones(1, 2)
+    np.testing.assert_allclose(m2(x).detach().numpy(), m(x).detach().numpy())
+    # a module that torch pickled whole: its torch.nn classes map onto ember.nn
+    tb = io.BytesIO()
+    tm = torch.nn.Linear(2, 3)
+    torch.save(tm, tb)
+    tb.seek(0)
+    em = ember.load(tb, weights_only=False)
+    np.testing.assert_allclose(em(x).detach().numpy(), tm(torch.ones(1, 2)).detach().numpy(), rtol=1e-6)
