@@ -42,7 +42,7 @@ def cat(tensors, dim=0, *, out=None):
     """Join tensors along an existing dimension ``dim``; all other sizes must match."""
     tensors = _tensor_list("cat", tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     # PyTorch's legacy rule: 1-D empty tensors are skipped, whatever the others' shapes.
     parts = [t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)]
     for i, t in enumerate(tensors):
