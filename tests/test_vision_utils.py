@@ -64,3 +64,16 @@ def test_save_image_png_round_trip(tmp_path):
     single = tmp_path / "one.jpg"
     save_image(ember.tensor(x[0]), str(single), format="PNG")          # format overrides the extension
     assert Image.open(single).format == "PNG"
+
+
+def test_io_read_write_png_round_trip(tmp_path):
+    from ember.vision import io
+    arr = np.random.default_rng(5).integers(0, 256, (3, 6, 7), dtype=np.uint8)
+    path = tmp_path / "x.png"
+    io.write_png(ember.tensor(arr), str(path))
+    back = io.read_image(str(path))
+    assert back.dtype == ember.uint8
+    np.testing.assert_array_equal(back.numpy(), arr)
+    gray = io.read_image(str(path), io.ImageReadMode.GRAY)
+    np.testing.assert_array_equal(gray.numpy()[0], np.asarray(Image.open(path).convert("L")))
+    assert tuple(io.decode_image(io.read_file(str(path))).shape) == (3, 6, 7)

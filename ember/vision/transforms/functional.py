@@ -125,11 +125,6 @@ def get_image_num_channels(img):
     return get_dimensions(img)[0]
 
 
-def _check_tensor_image(img):
-    if img.ndim < 2:
-        raise TypeError(f"Tensor is not a torch image: expected at least 2 dimensions (..., H, W), got {img.ndim}")
-
-
 def _planes(a):
     """(planes, restore): the (..., H, W) array as a list of 2-D float32 planes, and a function to undo it."""
     lead = a.shape[:-2]
@@ -712,7 +707,6 @@ def _channels_check(a, permitted=(1, 3)):
 
 def _gray_array(a):
     """0.2989 R + 0.587 G + 0.114 B in float (torchvision's weights); a (..., 1, H, W) array."""
-    r, g, b = a[..., 0, :, :], a[..., 1, :, :], a[..., 2, :, :]
     f = a if _is_float(a) else a.astype(np.float32)
     r, g, b = f[..., 0, :, :], f[..., 1, :, :], f[..., 2, :, :]
     return (0.2989 * r + 0.587 * g + 0.114 * b)[..., None, :, :]
