@@ -451,7 +451,7 @@ def _pad_array(a, ltrb, fill=0, padding_mode="constant", channel_axis=None):
         return np.pad(a, widths, mode=padding_mode)
     if isinstance(fill, (tuple, list)) and channel_axis is not None and a.ndim == 3 and len(fill) > 1:
         return np.stack([np.pad(a[..., c], widths[:2], constant_values=fill[c]) for c in range(a.shape[-1])], -1)
-    if isinstance(fill, (tuple, list)) and channel_axis is None and len(fill) > 1:
+    if isinstance(fill, (tuple, list)) and channel_axis is None and len(fill) > 1 and a.ndim >= 3:
         out = np.stack([np.pad(a[..., c, :, :], widths[-2:], constant_values=fill[c])
                         for c in range(a.shape[-3])], axis=-3)
         return out
