@@ -344,3 +344,21 @@ def test_dataloader_over_imagefolder(datasets_dir):
     val = datasets.ImageFolder(str(datasets_dir / "hymenoptera_data" / "val"), transform=tf)
     images, labels = next(iter(DataLoader(val, batch_size=4, shuffle=False)))
     assert tuple(images.shape) == (4, 3, 224, 224) and labels.tolist() == [0, 0, 0, 0]
+
+
+def test_cifar_download_extracts_tar_gz_from_local_server(tmp_path, monkeypatch):
+    import tarfile
+    staging = tmp_path / "staging"
+    _fake_cifar(staging, monkeypatch, datasets.CIFAR10)
+    served = tmp_path / "served"
+    served.mkdir()
+    archive = served / datasets.CIFAR10.filename
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(staging / datasets.CIFAR10.base_folder, arcname=datasets.CIFAR10.base_folder)
+    monkeypatch.setattr(datasets.CIFAR10, "tgz_md5", hashlib.md5(archive.read_bytes()).hexdigest())
+    with _Server(served) as server:
+        monkeypatch.setattr(datasets.CIFAR10, "url", server.url + datasets.CIFAR10.filename)
+        ds = datasets.CIFAR10(str(tmp_path / "data"), train=False, download=True)
+        assert len(ds) == 5 and len(server.requests) == 1
+        datasets.CIFAR10(str(tmp_path / "data"), train=True, download=True)       # verified: no new request
+        assert len(server.requests) == 1

@@ -118,7 +118,10 @@ def extract_archive(from_path, to_path=None, remove_finished=False):
         result = out
     elif archive_type == ".tar":
         with tarfile.open(from_path, f"r:{compression[1:]}" if compression else "r") as tar:
-            tar.extractall(to_path, filter="data")     # no absolute paths or links out of to_path
+            try:
+                tar.extractall(to_path, filter="data")     # no absolute paths or links out of to_path
+            except TypeError:       # Python without extraction filters (< 3.11.4)
+                tar.extractall(to_path)
         result = to_path
     else:
         with zipfile.ZipFile(from_path, "r") as zf:
