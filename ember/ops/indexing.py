@@ -82,7 +82,7 @@ class _IndexBackward(Op):
         ctx.key = key
         xp = xp_of(g)
         out = xp.zeros(shape, dtype=g.dtype)
-        xp.add.at(out, key, g) if xp is np else out.scatter_add(key, g)
+        xp.add.at(out, key, g)   # CuPy >= 12.1 has ufunc.at too
         return out
 
     @staticmethod
@@ -193,6 +193,10 @@ def _check_key(items, shape):
 
 def getitem(self, index):
     """``t[index]``: ints, slices, None and ``...`` give a view; int/bool tensors and lists give a copy."""
+    if type(index) is int and self._data.ndim:     # fast path: t[i]
+        size = self._data.shape[0]
+        if -size <= index < size:
+            return _select(self, 0, index + size if index < 0 else index)
     items, advanced = _parse_index(index, self._data)
     shape = self._data.shape
     _check_key(items, shape)
@@ -245,7 +249,7 @@ class IndexPut(Op):
         try:
             if accumulate:
                 k = key
-                xp.add.at(out, k, v) if xp is np else out.scatter_add(k, v)
+                xp.add.at(out, k, v)   # CuPy >= 12.1 has ufunc.at too
             else:
                 out[key] = v
         except ValueError:
@@ -369,7 +373,7 @@ class IndexAdd(Op):
         out = x.copy()
         val = src * alpha if alpha != 1 else src
         key = _along(dim, idx, x.ndim)
-        xp.add.at(out, key, val) if xp is np else out.scatter_add(key, val)
+        xp.add.at(out, key, val)   # CuPy >= 12.1 has ufunc.at too
         return out
 
     @staticmethod
@@ -535,7 +539,7 @@ class ScatterAdd(Op):
         out = x.copy()
         key = _full_key(idx, dim)
         val = src[tuple(slice(0, s) for s in idx.shape)]
-        xp.add.at(out, key, val) if xp is np else out.scatter_add(key, val)
+        xp.add.at(out, key, val)   # CuPy >= 12.1 has ufunc.at too
         return out
 
     @staticmethod

@@ -297,7 +297,7 @@ def resize_(self, *sizes, memory_format=None):
     strides = tuple(reversed(strides))
     owner, off = _storage(a)
     capacity = owner.nbytes // a.itemsize
-    if off + n <= capacity and owner.flags.writeable and (owner.flags.c_contiguous or owner.flags.f_contiguous):
+    if off + n <= capacity and getattr(owner.flags, "writeable", True) and (owner.flags.c_contiguous or owner.flags.f_contiguous):
         self._data = _strided(a, shape, strides, off)
     else:
         xp = xp_of(a)

@@ -124,6 +124,8 @@ class Reshape(Op):
     def forward(ctx, x, shape, must_view=False):
         ctx.in_shape = x.shape
         if must_view:
+            if x.flags.c_contiguous:
+                return x.reshape(shape)         # always a view: the fast path
             try:
                 return np.reshape(x, shape, copy=False) if type(x) is np.ndarray else _cupy_view(x, shape)
             except (ValueError, AttributeError):
@@ -364,6 +366,8 @@ class Unsqueeze(Op):
     @staticmethod
     def forward(ctx, x, d):
         ctx.d = d
+        if x.flags.c_contiguous:               # contiguous: PyTorch's new stride is the contiguous one
+            return x.reshape(x.shape[:d] + (1,) + x.shape[d:])
         shape, st = list(x.shape), list(_elem_strides(x))
         new_st = shape[d] * st[d] if d < len(shape) else 1     # PyTorch's stride for the new dimension
         return _strided(x, tuple(shape[:d] + [1] + shape[d:]), tuple(st[:d] + [new_st] + st[d:]))
@@ -685,7 +689,7 @@ class _StorageMap(Op):
         ctx.args = (src_pos, dst_pos, size)
         xp = xp_of(x)
         buf = xp.zeros(size, dtype=x.dtype)
-        xp.add.at(buf, src_pos, x) if xp is np else buf.scatter_add(src_pos, x)
+        xp.add.at(buf, src_pos, x)   # CuPy >= 12.1 has ufunc.at too
         return buf[dst_pos]
 
     @staticmethod
