@@ -297,12 +297,13 @@ def resize_(self, *sizes, memory_format=None):
     strides = tuple(reversed(strides))
     owner, off = _storage(a)
     capacity = owner.nbytes // a.itemsize
-    if off + n <= capacity and getattr(owner.flags, "writeable", True) and (owner.flags.c_contiguous or owner.flags.f_contiguous):
+    block = owner.flags.c_contiguous or owner.flags.f_contiguous
+    if off + n <= capacity and getattr(owner.flags, "writeable", True) and block:
         self._data = _strided(a, shape, strides, off)
     else:
         xp = xp_of(a)
         grown = xp.empty(off + n, dtype=a.dtype)
-        if owner.flags.c_contiguous or owner.flags.f_contiguous:
+        if block:
             old = _strided(a, (capacity,), (1,), 0)
             grown[:min(capacity, off + n)] = old[:off + n]
         else:   # storage not addressable as one block: keep the tensor's own elements, in order
