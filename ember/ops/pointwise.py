@@ -12,6 +12,8 @@ __all__ = ['add', 'sub', 'subtract', 'mul', 'multiply', 'div', 'divide', 'true_d
            'lerp', 'clamp', 'clip', 'clamp_min', 'clamp_max', 'copysign', 'logaddexp', 'logaddexp2', 'xlogy',
            'float_power', 'addcmul', 'addcdiv']
 
+import warnings
+
 import numpy as np
 
 from .. import _dtype as D
@@ -27,11 +29,9 @@ def _binary(op_name, fn, a, b):
         raise broadcast_error(op_name, getattr(a, "shape", ()), getattr(b, "shape", ())) from None
 
 
-def _binary_quiet(op_name, fn, a, b):
-    """``_binary`` without NumPy's RuntimeWarnings (PyTorch gives 1/0 = inf, 0/0 = nan silently). Not used by
-    add/sub/mul: entering ``np.errstate`` costs microseconds, more than a small add itself."""
-    with np.errstate(all="ignore"):
-        return _binary(op_name, fn, a, b)
+# PyTorch returns inf/nan silently (log(0), 1/0, exp(1000)); NumPy would warn. Ignoring the warnings raised
+# from this module's own frames costs nothing per call (``np.errstate`` costs about as much as a small op).
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=__name__)
 
 
 def _check_alpha(alpha, dt):
@@ -113,18 +113,18 @@ class Div(Op):
                 b = b.astype(D.get_default_dtype().np) if hasattr(b, "astype") else b
             ctx.save_for_backward(a if hasattr(a, "shape") else None, b if hasattr(b, "shape") else None)
             ctx.scalars = (a, b)
-            return _binary_quiet("div", _truediv, a, b)
+            return _binary("div", _truediv, a, b)
         ctx.rounding = rounding_mode
         if rounding_mode == "trunc":
             if dt.kind in "iu":
                 _check_int_div(b, xp)
-                q = _binary_quiet("div", _floordiv, a, b)    # floor, then one step toward zero where inexact
+                q = _binary("div", _floordiv, a, b)    # floor, then one step toward zero where inexact
                 return q + ((a % b != 0) & ((a < 0) != (b < 0)))
-            return xp.trunc(_binary_quiet("div", _truediv, a, b))
+            return xp.trunc(_binary("div", _truediv, a, b))
         if rounding_mode == "floor":
             if dt.kind in "iu":
                 _check_int_div(b, xp)
-            return _binary_quiet("div", _floordiv, a, b)
+            return _binary("div", _floordiv, a, b)
         raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                          f"'{rounding_mode}'")
 
@@ -157,7 +157,7 @@ class Pow(Op):
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         if dt.kind in "iu" and isinstance(b, int) and b < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
-        out = _binary_quiet("pow", _pow, a, b)
+        out = _binary("pow", _pow, a, b)
         ctx.save_for_backward(a if hasattr(a, "shape") else None, b if hasattr(b, "shape") else None, out)
         ctx.scalars = (a, b)
         return out
@@ -357,7 +357,7 @@ class Atan2(Op):
     def forward(ctx, a, b):
         a, b = _float_operands(a, b)
         _save_operands(ctx, a, b)
-        return _binary_quiet("atan2", _xp2(a, b).arctan2, a, b)
+        return _binary("atan2", _xp2(a, b).arctan2, a, b)
 
     @staticmethod
     def backward(ctx, g):
@@ -373,7 +373,7 @@ class Hypot(Op):
     def forward(ctx, a, b):
         a, b, dt = promote_arrays(a, b)
         _no_int("hypot_cpu", dt)
-        y = _binary_quiet("hypot", xp_of(a).hypot, a, b)
+        y = _binary("hypot", xp_of(a).hypot, a, b)
         ctx.save_for_backward(a, b, y)
         return y
 
@@ -469,7 +469,7 @@ class Fmod(Op):
         if dt.kind in "iu":
             _check_int_div(b)
         _save_operands(ctx, a, b)
-        return _binary_quiet("fmod", _xp2(a, b).fmod, a, b)
+        return _binary("fmod", _xp2(a, b).fmod, a, b)
 
     @staticmethod
     def backward(ctx, g):
@@ -487,7 +487,7 @@ class Remainder(Op):
         if dt.kind in "iu":
             _check_int_div(b)
         _save_operands(ctx, a, b)
-        return _binary_quiet("remainder", _xp2(a, b).remainder, a, b)
+        return _binary("remainder", _xp2(a, b).remainder, a, b)
 
     @staticmethod
     def backward(ctx, g):
@@ -513,10 +513,9 @@ class Lerp(Op):
         xp = xp_of(start)
         diff = _binary("lerp", _sub, end, start)
         w = weight
-        with np.errstate(all="ignore"):
-            low = start + w * diff
-            high = end - diff * (1 - w)
-            return xp.where(xp.abs(w) < 0.5, low, high).astype(start.dtype, copy=False)
+        low = start + w * diff
+        high = end - diff * (1 - w)
+        return xp.where(xp.abs(w) < 0.5, low, high).astype(start.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
@@ -555,11 +554,10 @@ class Clamp(Op):
         _save_operands(ctx, x, *(v for v in (lo, hi) if v is not None))
         ctx.which = (lo is not None, hi is not None)
         y = x
-        with np.errstate(all="ignore"):
-            if lo is not None:
-                y = _binary("clamp", xp.maximum, y, lo)     # propagates NaN (input's or a bound's)
-            if hi is not None:
-                y = _binary("clamp", xp.minimum, y, hi)
+        if lo is not None:
+            y = _binary("clamp", xp.maximum, y, lo)     # propagates NaN (input's or a bound's)
+        if hi is not None:
+            y = _binary("clamp", xp.minimum, y, hi)
         if y is x:
             y = x.copy()
         return y if hasattr(y, "dtype") and y.dtype == dt else xp.asarray(y, dtype=dt)
@@ -595,7 +593,7 @@ class Copysign(Op):
     @staticmethod
     def forward(ctx, a, b):
         a, b = _float_operands(a, b)
-        y = _binary_quiet("copysign", _xp2(a, b).copysign, a, b)
+        y = _binary("copysign", _xp2(a, b).copysign, a, b)
         ctx.save_for_backward(a if hasattr(a, "shape") else None, y)
         return y
 
@@ -616,7 +614,7 @@ class Logaddexp(Op):
         a, b, dt = promote_arrays(a, b)
         _no_int("logaddexp_cpu", dt)
         _save_operands(ctx, a, b)
-        return _binary_quiet("logaddexp", _xp2(a, b).logaddexp, a, b)
+        return _binary("logaddexp", _xp2(a, b).logaddexp, a, b)
 
     @staticmethod
     def backward(ctx, g):
@@ -632,7 +630,7 @@ class Logaddexp2(Op):
         a, b, dt = promote_arrays(a, b)
         _no_int("logaddexp2_cpu", dt)
         _save_operands(ctx, a, b)
-        return _binary_quiet("logaddexp2", _xp2(a, b).logaddexp2, a, b)
+        return _binary("logaddexp2", _xp2(a, b).logaddexp2, a, b)
 
     @staticmethod
     def backward(ctx, g):
@@ -650,9 +648,8 @@ class Xlogy(Op):
         _save_operands(ctx, a, b)
         # a Python-number ``other`` becomes a 0-dim array of input's dtype (its log would be a float64 scalar)
         b_arr = xp.asarray(b, dtype=a.dtype) if _is_number(b) else b
-        with np.errstate(all="ignore"):
-            y = _binary("xlogy", _mul, a, xp.log(b_arr))
-            return xp.where((a == 0) & ~xp.isnan(b), 0, y).astype(y.dtype, copy=False)
+        y = _binary("xlogy", _mul, a, xp.log(b_arr))
+        return xp.where((a == 0) & ~xp.isnan(b), 0, y).astype(y.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
@@ -676,11 +673,10 @@ class Addcmul(Op):
             value = int(value)
         _save_operands(ctx, t1, t2)
         ctx.value = value
-        with np.errstate(all="ignore"):
-            prod = _binary("addcmul", _mul, p, q)
-            prod = prod * value if value != 1 else prod
-            x, prod, _ = promote_arrays(x, prod.astype(dt, copy=False))
-            return _binary("addcmul", _add, x, prod)
+        prod = _binary("addcmul", _mul, p, q)
+        prod = prod * value if value != 1 else prod
+        x, prod, _ = promote_arrays(x, prod.astype(dt, copy=False))
+        return _binary("addcmul", _add, x, prod)
 
     @staticmethod
     def backward(ctx, g):
@@ -705,11 +701,10 @@ class Addcdiv(Op):
         dt = D.result_type_of(x, p).np
         _save_operands(ctx, t1, t2)
         ctx.value = value
-        with np.errstate(all="ignore"):
-            quo = _binary("addcdiv", _truediv, p, q)
-            quo = quo * value if value != 1 else quo
-            x, quo, _ = promote_arrays(x, quo.astype(dt, copy=False))
-            return _binary("addcdiv", _add, x, quo)
+        quo = _binary("addcdiv", _truediv, p, q)
+        quo = quo * value if value != 1 else quo
+        x, quo, _ = promote_arrays(x, quo.astype(dt, copy=False))
+        return _binary("addcdiv", _add, x, quo)
 
     @staticmethod
     def backward(ctx, g):
@@ -890,3 +885,21 @@ def inplace_methods(*names, operators=()):
 inplace_methods("atan2", "arctan2", "hypot", "fmod", "remainder", "lerp", "clamp", "clip", "clamp_min", "clamp_max",
                 "copysign", "xlogy", "float_power", "addcmul", "addcdiv",
                 operators=(("__imod__", "remainder"),))
+_float_power_inplace = Tensor.float_power_
+
+
+def float_power_(self, exponent):
+    """In-place ``float_power``: only a double (or complex double) tensor can hold its result."""
+    cplx = self.is_complex() or isinstance(exponent, complex) or (isinstance(exponent, Tensor)
+                                                                 and exponent.is_complex())
+    want = D.complex128 if cplx else D.float64
+    if self.dtype is not want:
+        names = {D.float32: "Float", D.float64: "Double", D.float16: "Half", D.int64: "Long", D.int32: "Int",
+                 D.complex128: "ComplexDouble", D.complex64: "ComplexFloat"}
+        raise RuntimeError(f"the base given to float_power_ has dtype {names.get(self.dtype, self.dtype.name)} but "
+                           f"the operation's result requires dtype {names[want]}; use x = x.float_power(...) or "
+                           "convert x with x.double() first")
+    return _float_power_inplace(self, exponent)
+
+
+Tensor.float_power_ = float_power_

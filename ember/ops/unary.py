@@ -7,6 +7,7 @@ forward (on an ``xp`` array) and the backward (on Tensors, with Ember ops, so
 that double backward works) side by side.
 """
 import math
+import warnings
 
 import numpy as np
 
@@ -25,25 +26,22 @@ _SQRT_PI = math.sqrt(math.pi)
 _TWO_OVER_SQRT_PI = 2.0 / _SQRT_PI
 
 
-def _quiet(fn, *args):
-    """Run ``fn`` without NumPy's RuntimeWarnings: PyTorch returns inf/nan silently (log(0), 1/0 ...)."""
-    with np.errstate(all="ignore"):
-        return fn(*args)
+# PyTorch returns inf/nan silently (log(0), 1/0, exp(1000)); NumPy would warn. Ignoring the warnings raised
+# from this module's own frames costs nothing per call (``np.errstate`` costs about as much as a small op).
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=__name__)
 
 
-def _float_unary(name, forward, backward, saves="", node_name=None, quiet=False):
+def _float_unary(name, forward, backward, saves="", node_name=None):
     """Make the Op class ``name``.
 
     ``forward(xp, x) -> y`` runs on a float array (ints/bools converted first);
     ``backward(g, x, y) -> grad`` runs on Tensors; ``saves`` says which of
     ``x`` (input) and ``y`` (output) backward needs (saving only those keeps
-    in-place checks as precise as PyTorch's). ``quiet`` silences NumPy's warnings for
-    ops with a restricted domain (log(0), sqrt(-1)); not for the others, as ``np.errstate``
-    costs about as much as a small op.
+    in-place checks as precise as PyTorch's).
     """
     def fwd(ctx, x):
         x = as_float_array(x)
-        y = _quiet(forward, xp_of(x), x) if quiet else forward(xp_of(x), x)
+        y = forward(xp_of(x), x)
         ctx.save_for_backward(x if "x" in saves else None, y if "y" in saves else None)
         return y
 
@@ -65,27 +63,27 @@ def _zero_grad(g):
 Exp = _float_unary("Exp", lambda xp, x: xp.exp(x), lambda g, x, y: g * y, "y")
 Exp2 = _float_unary("Exp2", lambda xp, x: xp.exp2(x), lambda g, x, y: g * y * _LN2, "y")
 Expm1 = _float_unary("Expm1", lambda xp, x: xp.expm1(x), lambda g, x, y: g * (y + 1), "y")
-Log = _float_unary("Log", lambda xp, x: xp.log(x), lambda g, x, y: g / x, "x", quiet=True)
-Log2 = _float_unary("Log2", lambda xp, x: xp.log2(x), lambda g, x, y: g / (x * _LN2), "x", quiet=True)
-Log10 = _float_unary("Log10", lambda xp, x: xp.log10(x), lambda g, x, y: g / (x * _LN10), "x", quiet=True)
-Log1p = _float_unary("Log1p", lambda xp, x: xp.log1p(x), lambda g, x, y: g / (x + 1), "x", quiet=True)
-Sqrt = _float_unary("Sqrt", lambda xp, x: xp.sqrt(x), lambda g, x, y: g / (2 * y), "y", quiet=True)
-Rsqrt = _float_unary("Rsqrt", lambda xp, x: 1 / xp.sqrt(x), lambda g, x, y: -0.5 * g * y * y * y, "y", quiet=True)
-Reciprocal = _float_unary("Reciprocal", lambda xp, x: 1 / x, lambda g, x, y: -g * y * y, "y", quiet=True)
+Log = _float_unary("Log", lambda xp, x: xp.log(x), lambda g, x, y: g / x, "x")
+Log2 = _float_unary("Log2", lambda xp, x: xp.log2(x), lambda g, x, y: g / (x * _LN2), "x")
+Log10 = _float_unary("Log10", lambda xp, x: xp.log10(x), lambda g, x, y: g / (x * _LN10), "x")
+Log1p = _float_unary("Log1p", lambda xp, x: xp.log1p(x), lambda g, x, y: g / (x + 1), "x")
+Sqrt = _float_unary("Sqrt", lambda xp, x: xp.sqrt(x), lambda g, x, y: g / (2 * y), "y")
+Rsqrt = _float_unary("Rsqrt", lambda xp, x: 1 / xp.sqrt(x), lambda g, x, y: -0.5 * g * y * y * y, "y")
+Reciprocal = _float_unary("Reciprocal", lambda xp, x: 1 / x, lambda g, x, y: -g * y * y, "y")
 
 # ---- trigonometric and hyperbolic ----
 Sin = _float_unary("Sin", lambda xp, x: xp.sin(x), lambda g, x, y: g * x.cos(), "x")
 Cos = _float_unary("Cos", lambda xp, x: xp.cos(x), lambda g, x, y: -g * x.sin(), "x")
 Tan = _float_unary("Tan", lambda xp, x: xp.tan(x), lambda g, x, y: g * (1 + y * y), "y")
-Asin = _float_unary("Asin", lambda xp, x: xp.arcsin(x), lambda g, x, y: g * (1 - x * x).rsqrt(), "x", quiet=True)
-Acos = _float_unary("Acos", lambda xp, x: xp.arccos(x), lambda g, x, y: -g * (1 - x * x).rsqrt(), "x", quiet=True)
+Asin = _float_unary("Asin", lambda xp, x: xp.arcsin(x), lambda g, x, y: g * (1 - x * x).rsqrt(), "x")
+Acos = _float_unary("Acos", lambda xp, x: xp.arccos(x), lambda g, x, y: -g * (1 - x * x).rsqrt(), "x")
 Atan = _float_unary("Atan", lambda xp, x: xp.arctan(x), lambda g, x, y: g / (1 + x * x), "x")
 Sinh = _float_unary("Sinh", lambda xp, x: xp.sinh(x), lambda g, x, y: g * x.cosh(), "x")
 Cosh = _float_unary("Cosh", lambda xp, x: xp.cosh(x), lambda g, x, y: g * x.sinh(), "x")
 Tanh = _float_unary("Tanh", lambda xp, x: xp.tanh(x), lambda g, x, y: g * (1 - y * y), "y")
 Asinh = _float_unary("Asinh", lambda xp, x: xp.arcsinh(x), lambda g, x, y: g * (x * x + 1).rsqrt(), "x")
-Acosh = _float_unary("Acosh", lambda xp, x: xp.arccosh(x), lambda g, x, y: g * (x * x - 1).rsqrt(), "x", quiet=True)
-Atanh = _float_unary("Atanh", lambda xp, x: xp.arctanh(x), lambda g, x, y: g / (1 - x * x), "x", quiet=True)
+Acosh = _float_unary("Acosh", lambda xp, x: xp.arccosh(x), lambda g, x, y: g * (x * x - 1).rsqrt(), "x")
+Atanh = _float_unary("Atanh", lambda xp, x: xp.arctanh(x), lambda g, x, y: g / (1 - x * x), "x")
 Deg2rad = _float_unary("Deg2rad", lambda xp, x: x * (math.pi / 180), lambda g, x, y: g * (math.pi / 180))
 Rad2deg = _float_unary("Rad2deg", lambda xp, x: x * (180 / math.pi), lambda g, x, y: g * (180 / math.pi))
 
@@ -189,8 +187,7 @@ def _in_float64(fn):
 
 Erf = _float_unary("Erf", _in_float64(_erf64), lambda g, x, y: g * _TWO_OVER_SQRT_PI * (-x * x).exp(), "x")
 Erfc = _float_unary("Erfc", _in_float64(_erfc64), lambda g, x, y: -g * _TWO_OVER_SQRT_PI * (-x * x).exp(), "x")
-Erfinv = _float_unary("Erfinv", _in_float64(_erfinv64), lambda g, x, y: g * (_SQRT_PI / 2) * (y * y).exp(), "y",
-                      quiet=True)
+Erfinv = _float_unary("Erfinv", _in_float64(_erfinv64), lambda g, x, y: g * (_SQRT_PI / 2) * (y * y).exp(), "y")
 
 
 class Logit(Op):
@@ -203,7 +200,7 @@ class Logit(Op):
         ctx.eps = eps
         ctx.save_for_backward(x)
         z = x if eps is None else xp.clip(x, eps, 1 - eps)
-        return _quiet(lambda: xp.log(z / (1 - z)))
+        return xp.log(z / (1 - z))
 
     @staticmethod
     def backward(ctx, g):
@@ -276,13 +273,13 @@ class Round(Op):
         xp = xp_of(x)
         if x.dtype.kind in "iu":
             if decimals != 0:
-                raise RuntimeError("round_cpu not implemented for integer tensors with decimals != 0")
+                raise NotImplementedError(f"\"round_cpu\" not implemented for '{_legacy(x.dtype)}'")
             return x.copy()
         if decimals == 0:
             return xp.rint(x)
         if decimals > 0:
             scale = x.dtype.type(10.0 ** decimals)
-            return _quiet(lambda: xp.rint(x * scale) / scale)
+            return xp.rint(x * scale) / scale
         scale = x.dtype.type(10.0 ** -decimals)
         return xp.rint(x / scale) * scale
 
