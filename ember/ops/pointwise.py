@@ -513,9 +513,11 @@ class Lerp(Op):
         xp = xp_of(start)
         diff = _binary("lerp", _sub, end, start)
         w = weight
-        low = start + w * diff
-        high = end - diff * (1 - w)
-        return xp.where(xp.abs(w) < 0.5, low, high).astype(start.dtype, copy=False)
+        if _is_number(w):        # a Python weight picks one side (CuPy ufuncs take no bare Python numbers)
+            out = start + w * diff if abs(w) < 0.5 else end - diff * (1 - w)
+        else:
+            out = xp.where(xp.abs(w) < 0.5, start + w * diff, end - diff * (1 - w))
+        return out.astype(start.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
