@@ -27,6 +27,7 @@ SETITEMS = [
     lambda t, x: x.__setitem__(t.tensor([True, False, True]), t.zeros(4)),
     lambda t, x: x.__setitem__(1, t.tensor([1, 2, 3, 4])),            # int64 into float32
     lambda t, x: x.__setitem__((slice(None), 0), t.tensor(3.5, dtype=t.float64)),
+    lambda t, x: x.view(3, 2, 2).__setitem__((0, slice(None), [0, 1]), t.tensor([[1., 2.], [3., 4.]])),
 ]
 
 

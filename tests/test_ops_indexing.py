@@ -27,6 +27,8 @@ CASES = [
     ("two_arrays", lambda t, x: x[L(t, [0, 2]), L(t, [1, 3])], [(3, 4)]),
     ("array_slice", lambda t, x: x[1:, L(t, [[0, 3], [3, 3]])], [(3, 4)]),
     ("split_arrays", lambda t, x: x[L(t, [0, 1]), :, L(t, [1, 0])], [(2, 3, 2)]),
+    ("int_then_array", lambda t, x: x[0, 1:, [0, -1, -1]], [(3, 2, 2)]),     # ints select first, as torch
+    ("int_slice_mask", lambda t, x: x[1, :, t.tensor([True, False])], [(3, 2, 2)]),
     ("bool_mask", lambda t, x: x[x > 0], [(3, 4)]),
     ("bool_rows", lambda t, x: x[t.tensor([True, False, True])], [(3, 4)]),
     ("bool_scalar", lambda t, x: x[True], [(3,)]),

@@ -61,13 +61,42 @@ def masked_fill(input, mask, value):
 
 
 # ---------------------------------------------------------------- t[...]
+def _stages(key):
+    """PyTorch applies the ints of a key as ``select``s before the advanced (array) indices; NumPy
+    broadcasts ints with the arrays instead (the result's dims then land elsewhere). Split such a key
+    into a basic first stage and an advanced second stage; returns ``(stage1 or None, stage2)``."""
+    if type(key) is not tuple or not any(type(i) is int for i in key) or not any(hasattr(i, "ndim") for i in key):
+        return None, key
+    first, second = [], []
+    for i in key:
+        if type(i) is int:
+            first.append(i)
+        elif i is None:
+            first.append(None)
+            second.append(slice(None))
+        elif i is Ellipsis or type(i) is slice:
+            first.append(i)
+            second.append(slice(None) if i is not Ellipsis else i)
+        else:
+            first.extend([slice(None)] * (i.ndim if i.dtype == np.bool_ else 1))
+            second.append(i)
+    return tuple(first), tuple(second)
+
+
+def region(a, key):
+    """``(array, key)`` such that ``array[key]`` addresses what PyTorch's ``a[key]`` does (``array`` is a view)."""
+    first, second = _stages(key)
+    return (a if first is None else a[first]), second
+
+
 class Index(Op):
     """Advanced (integer-array / boolean) indexing: a copy; repeated indices accumulate in backward."""
 
     @staticmethod
     def forward(ctx, x, key):
         ctx.shape, ctx.key = x.shape, key
-        return x[key]
+        a, k = region(x, key)
+        return a[k]
 
     @staticmethod
     def backward(ctx, g):
@@ -82,7 +111,8 @@ class _IndexBackward(Op):
         ctx.key = key
         xp = xp_of(g)
         out = xp.zeros(shape, dtype=g.dtype)
-        xp.add.at(out, key, g)   # CuPy >= 12.1 has ufunc.at too
+        a, k = region(out, key)
+        xp.add.at(a, k, g)   # CuPy >= 12.1 has ufunc.at too
         return out
 
     @staticmethod
@@ -246,14 +276,14 @@ class IndexPut(Op):
         xp = xp_of(x)
         out = x.copy()
         v = xp.asarray(v).astype(x.dtype, copy=False) if not isinstance(v, (int, float, bool)) else v
+        a, k = region(out, key)
         try:
             if accumulate:
-                k = key
-                xp.add.at(out, k, v)   # CuPy >= 12.1 has ufunc.at too
+                xp.add.at(a, k, v)   # CuPy >= 12.1 has ufunc.at too
             else:
-                out[key] = v
+                a[k] = v
         except ValueError:
-            res = x[key].shape
+            res = a[k].shape
             raise RuntimeError(f"shape mismatch: value tensor of shape {list(np.shape(v))} cannot be broadcast to "
                                f"indexing result of shape {list(res)}") from None
         return out
@@ -275,7 +305,8 @@ class _ZeroAt(Op):
     def forward(ctx, g, key):
         ctx.key = key
         out = g.copy()
-        out[key] = 0
+        a, k = region(out, key)
+        a[k] = 0
         return out
 
     @staticmethod

@@ -208,15 +208,16 @@ def setitem(self, index, value):
             v = value.to(self.device)._data
     else:
         v = value
+    a, k = indexing.region(self._data, k)
     try:
-        self._data[k] = v       # NumPy casts across dtypes (float -> int truncates, as PyTorch's copy_ does)
+        a[k] = v       # NumPy casts across dtypes (float -> int truncates, as PyTorch's copy_ does)
     except ValueError as exc:
         if "read-only" in str(exc):
             raise RuntimeError("unsupported operation: some elements of the input tensor and the written-to tensor "
                                "refer to a single memory location, or more than one element of the written-to "
                                "tensor refers to a single memory location. Please clone() the tensor before "
                                "performing the operation.") from None
-        res = self._data[k].shape
+        res = a[k].shape
         raise RuntimeError(f"shape mismatch: value tensor of shape {list(np.shape(v))} cannot be broadcast to "
                            f"indexing result of shape {list(res)}") from None
     self._version[0] += 1

@@ -311,7 +311,8 @@ Tensor.adjoint = adjoint
 
 
 def _H_error(self):
-    raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {self._data.ndim}-D tensor.")
+    raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {self._data.ndim}-D tensor."
+                       + (" For batches of matrices, consider using tensor.mH" if self._data.ndim > 2 else ""))
 
 
 # ---------------------------------------------------------------- expand
