@@ -17,6 +17,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype as D
+from ..autograd.function import _NO_GRAD_CTX
 from ._util import (Op, Tensor, broadcast_error, promote_arrays, tensor_method, to_array_operand, wrap_out,
                     xp_of)
 
@@ -302,8 +303,11 @@ Tensor.__pos__ = lambda self: self
 
 
 # ---- more binary math: forward on arrays, backward on Tensors ----
+_NUMBERS = (bool, int, float, complex)
+
+
 def _is_number(x):
-    return isinstance(x, (bool, int, float, complex))
+    return isinstance(x, _NUMBERS)
 
 
 def _need_tensor(fname, argname, pos, value):
@@ -315,8 +319,10 @@ def _need_tensor(fname, argname, pos, value):
 
 def _save_operands(ctx, *vals):
     """Save array operands for backward (version-checked) and keep Python-number operands as they are."""
-    ctx.save_for_backward(*(None if _is_number(v) else v for v in vals))
-    ctx.numbers = tuple(v if _is_number(v) else None for v in vals)
+    if ctx is _NO_GRAD_CTX:      # no graph is being built: nothing to save
+        return
+    ctx.save_for_backward(*[None if isinstance(v, _NUMBERS) else v for v in vals])
+    ctx.numbers = tuple([v if isinstance(v, _NUMBERS) else None for v in vals])
 
 
 def _operands(ctx):
@@ -543,38 +549,33 @@ class Clamp(Op):
     @staticmethod
     def forward(ctx, x, lo, hi):
         xp = xp_of(x)
-        ops = [v for v in (lo, hi) if v is not None]
-        dt = D.result_type_of(x, *ops).np
-        x = x.astype(dt) if x.dtype != dt else x
-        if dt.kind in "iu":
-            info = np.iinfo(dt)
-            for v in ops:
-                if _is_number(v) and not info.min <= v <= info.max:
-                    raise RuntimeError(f"value cannot be converted to type {dt.name}_t without overflow")
-        lo = lo.astype(dt) if hasattr(lo, "astype") else lo
-        hi = hi.astype(dt) if hasattr(hi, "astype") else hi
-        _save_operands(ctx, x, *(v for v in (lo, hi) if v is not None))
-        ctx.which = (lo is not None, hi is not None)
+        if x.dtype.kind != "f" or not (_real_or_none(lo) and _real_or_none(hi)):
+            # bounds may change the dtype (int tensor, float bound -> float), as PyTorch promotes
+            dt = D.result_type_of(x, *(v for v in (lo, hi) if v is not None)).np
+            x = x.astype(dt) if x.dtype != dt else x
+            if dt.kind in "iu":
+                info = np.iinfo(dt)
+                for v in (lo, hi):
+                    if _is_number(v) and not info.min <= v <= info.max:
+                        raise RuntimeError(f"value cannot be converted to type {dt.name}_t without overflow")
+            lo = lo.astype(dt) if hasattr(lo, "astype") else lo
+            hi = hi.astype(dt) if hasattr(hi, "astype") else hi
+        _save_operands(ctx, x, lo, hi)
         y = x
         if lo is not None:
             y = _binary("clamp", xp.maximum, y, lo)     # propagates NaN (input's or a bound's)
         if hi is not None:
             y = _binary("clamp", xp.minimum, y, hi)
-        if y is x:
-            y = x.copy()
-        return y if hasattr(y, "dtype") and y.dtype == dt else xp.asarray(y, dtype=dt)
+        return x.copy() if y is x else y
 
     @staticmethod
     def backward(ctx, g):
-        saved = list(_operands(ctx))
-        x = saved.pop(0)
-        lo = saved.pop(0) if ctx.which[0] else None
-        hi = saved.pop(0) if ctx.which[1] else None
-        inside = x == x                              # all True, in x's shape
+        x, lo, hi = _operands(ctx)
+        inside = None
         if lo is not None:
-            inside = inside & (x >= lo)
+            inside = x >= lo
         if hi is not None:
-            inside = inside & (x <= hi)
+            inside = (x <= hi) if inside is None else inside & (x <= hi)
         zero = g * 0
         g_lo = g_hi = None
         # PyTorch's rule: where min > max the result is max, so the gradient goes to max
@@ -583,6 +584,11 @@ class Clamp(Op):
         if isinstance(hi, Tensor) and _wants(ctx, 2):
             g_hi = g.where((x > hi) | (hi < lo) if lo is not None else x > hi, zero)
         return g.where(inside, zero), g_lo, g_hi
+
+
+def _real_or_none(v):
+    """A bound that cannot change a float tensor's dtype: None or a real Python number."""
+    return v is None or isinstance(v, (int, float))
 
 
 class ClampT(Clamp):
@@ -780,13 +786,13 @@ def clamp(input, min=None, max=None, *, out=None):  # noqa: A002 - PyTorch's nam
     """Limit ``input`` to [min, max]; either bound may be None (not both), a number or a tensor."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    lo, hi = (_operand(v) if v is not None else None for v in (min, max))
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         if (min is not None and not isinstance(min, Tensor)) or (max is not None and not isinstance(max, Tensor)):
             raise TypeError("clamp() received an invalid combination of arguments: min and max must both be "
                             "Tensors or both be numbers (or None); wrap the number with torch.tensor(...)")
         return wrap_out(ClampT.apply(input, min, max), out)
-    return wrap_out(Clamp.apply(input, lo, hi), out)
+    return wrap_out(Clamp.apply(input, _operand(min) if min is not None else None,
+                                _operand(max) if max is not None else None), out)
 
 
 clip = clamp
