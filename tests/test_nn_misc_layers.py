@@ -65,3 +65,13 @@ def test_embedding_bag(mode):
     check(lambda t, w: F(t).embedding_bag(t.tensor(_IDX), w, mode=mode), [(10, 4)])
     check(lambda t, w: F(t).embedding_bag(t.tensor([1, 2, 4, 5, 4, 3]), w, t.tensor([0, 2, 5]), mode=mode),
           [(10, 4)])
+
+
+@pytest.mark.parametrize("make,shape", [
+    (lambda nn: nn.ZeroPad2d(2), (2, 3, 4, 5)), (lambda nn: nn.ZeroPad2d((1, 0, 2, 1)), (2, 3, 4, 5)),
+    (lambda nn: nn.ConstantPad1d((1, 2), 3.5), (2, 3, 4)), (lambda nn: nn.ReflectionPad2d(1), (2, 3, 4, 5)),
+    (lambda nn: nn.ReplicationPad1d(2), (2, 3, 4)), (lambda nn: nn.CircularPad2d(1), (2, 3, 4, 5)),
+    (lambda nn: nn.ReflectionPad3d((1, 0, 1, 2, 0, 1)), (1, 2, 3, 4, 5)),
+])
+def test_padding_modules(make, shape):
+    compare_module(make, [shape])
