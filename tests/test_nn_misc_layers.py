@@ -75,3 +75,32 @@ def test_embedding_bag(mode):
 ])
 def test_padding_modules(make, shape):
     compare_module(make, [shape])
+
+
+@pytest.mark.parametrize("kw", [
+    dict(scale_factor=2), dict(size=(5, 7)), dict(scale_factor=(1.5, 2.3)), dict(size=(7, 9), mode="bilinear"),
+    dict(scale_factor=2, mode="bilinear", align_corners=True), dict(size=(3, 4), mode="bilinear"),
+    dict(scale_factor=0.5, mode="bilinear"), dict(size=(5, 6), mode="nearest-exact"), dict(size=(3, 2), mode="area"),
+])
+def test_interpolate_2d(kw):
+    check(lambda t, x: F(t).interpolate(x, **kw), [(2, 3, 4, 6)])
+
+
+def test_interpolate_1d_3d():
+    check(lambda t, x: F(t).interpolate(x, scale_factor=3, mode="linear"), [(2, 3, 5)])
+    check(lambda t, x: F(t).interpolate(x, size=(3, 4, 5), mode="trilinear", align_corners=True), [(1, 2, 2, 3, 4)])
+
+
+@pytest.mark.parametrize("make,shape", [
+    (lambda nn: nn.Upsample(scale_factor=2), (2, 3, 4, 5)),
+    (lambda nn: nn.Upsample(size=(7, 8), mode="bilinear"), (2, 3, 4, 5)),
+    (lambda nn: nn.UpsamplingNearest2d(scale_factor=2), (2, 3, 4, 5)),
+    (lambda nn: nn.UpsamplingBilinear2d(size=(4, 4)), (2, 3, 3, 5)),
+    (lambda nn: nn.PixelShuffle(2), (2, 8, 3, 4)), (lambda nn: nn.PixelUnshuffle(2), (2, 2, 4, 6)),
+    (lambda nn: nn.Unfold(2, padding=1), (2, 3, 4, 5)),
+    (lambda nn: nn.Unfold((2, 3), dilation=(1, 2), stride=2), (2, 3, 7, 8)),
+    (lambda nn: nn.Fold((4, 5), 2), (2, 12, 12)),
+    (lambda nn: nn.Fold((6, 7), (2, 3), padding=1, stride=2), (2, 6, 16)),
+])
+def test_resample_modules(make, shape):
+    compare_module(make, [shape])

@@ -11,7 +11,7 @@ both share these three kernels.
 """
 
 __all__ = ['conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d', 'conv_transpose3d']
-__functional__ = __all__
+__functional__ = __all__ + ['unfold', 'fold']
 
 import itertools
 import math
@@ -351,3 +351,103 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
     return _conv_transposend(3, "conv_transpose3d", input, weight, bias, stride, padding, output_padding, groups,
                              dilation)
 
+
+
+# ---------------------------------------------------------------- unfold / fold (im2col / col2im as layers)
+
+def _im2col(x, ksize, dil, pads, stride, out_sz):
+    """(N, C, *S) -> (N, C*K, L): every receptive field as a column."""
+    xp = xp_of(x)
+    xpad = pad_spatial(x, pads)
+    st = xpad.strides
+    n, c = x.shape[:2]
+    shape = (n, c) + tuple(ksize) + tuple(out_sz)
+    strides = st[:2] + tuple(s * d for s, d in zip(st[2:], dil)) + tuple(s * t for s, t in zip(st[2:], stride))
+    return _as_strided(xp, xpad, shape, strides).reshape(n, c * math.prod(ksize), math.prod(out_sz))
+
+
+def _col2im(cols, c, size, ksize, dil, pads, stride, out_sz):
+    """(N, C*K, L) -> (N, C, *size), summing overlapping positions: one strided add per kernel offset."""
+    xp = xp_of(cols)
+    n = cols.shape[0]
+    cols = cols.reshape((n, c) + tuple(ksize) + tuple(out_sz))
+    padded = tuple(s + 2 * p for s, (p, _) in zip(size, pads))
+    out = xp.zeros((n, c) + padded, dtype=cols.dtype)
+    for kidx in itertools.product(*(range(k) for k in ksize)):
+        sl = tuple(slice(k * d, k * d + s * (m - 1) + 1, s) for k, d, s, m in zip(kidx, dil, stride, out_sz))
+        out[(slice(None), slice(None)) + sl] += cols[(slice(None), slice(None)) + kidx]
+    return out[(slice(None), slice(None)) + tuple(slice(p, p + s) for s, (p, _) in zip(size, pads))]
+
+
+class Im2Col(Op):
+    node_name = "Im2ColBackward0"
+
+    @staticmethod
+    def forward(ctx, x, ksize, dil, pads, stride, out_sz):
+        ctx.info = (x.shape[1], x.shape[2:], ksize, dil, pads, stride, out_sz)
+        return _im2col(x, ksize, dil, pads, stride, out_sz)
+
+    @staticmethod
+    def backward(ctx, g):
+        return Col2Im.apply(g, *ctx.info)
+
+
+class Col2Im(Op):
+    node_name = "Col2ImBackward0"
+
+    @staticmethod
+    def forward(ctx, cols, c, size, ksize, dil, pads, stride, out_sz):
+        ctx.info = (ksize, dil, pads, stride, out_sz)
+        return _col2im(cols, c, size, ksize, dil, pads, stride, out_sz)
+
+    @staticmethod
+    def backward(ctx, g):
+        return Im2Col.apply(g, *ctx.info)
+
+
+def _fold_params(kernel_size, dilation, padding, stride):
+    return (_ntuple(kernel_size, 2, "kernel_size"), _ntuple(dilation, 2, "dilation"),
+            tuple((p, p) for p in _ntuple(padding, 2, "padding")), _ntuple(stride, 2, "stride"))
+
+
+def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
+    """Extract sliding blocks: (N, C, H, W) -> (N, C*kH*kW, L), L = number of block positions (im2col)."""
+    if input.ndim not in (3, 4):
+        raise RuntimeError(f"Input Error: Only 3D or 4D input Tensors are supported (got {input.ndim}D)")
+    ksize, dil, pads, stride = _fold_params(kernel_size, dilation, padding, stride)
+    unb = input.ndim == 3
+    x = input.unsqueeze(0) if unb else input
+    out_sz = tuple((s + 2 * p - d * (k - 1) - 1) // st + 1
+                   for s, (p, _), d, k, st in zip(x.shape[2:], pads, dil, ksize, stride))
+    if any(o <= 0 for o in out_sz):
+        raise RuntimeError(f"Given input with spatial size ({', '.join(map(str, x.shape[2:]))}), kernel_size="
+                           f"({', '.join(map(str, ksize))}), dilation=({', '.join(map(str, dil))}), padding="
+                           f"({', '.join(str(p) for p, _ in pads)}), calculated shape of the array of sliding blocks "
+                           f"as ({', '.join(map(str, out_sz))}), but its components must be at least one.")
+    out = Im2Col.apply(x, ksize, dil, pads, stride, out_sz)
+    return out.squeeze(0) if unb else out
+
+
+def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """Combine sliding blocks: (N, C*kH*kW, L) -> (N, C, *output_size), summing overlaps (col2im)."""
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported (got "
+                           f"{input.ndim}D)")
+    ksize, dil, pads, stride = _fold_params(kernel_size, dilation, padding, stride)
+    size = _ntuple(output_size, 2, "output_size")
+    unb = input.ndim == 2
+    x = input.unsqueeze(0) if unb else input
+    kp = math.prod(ksize)
+    if x.shape[1] % kp:
+        raise RuntimeError(f"Expected size of input's dimension 1 to be divisible by the product of kernel_size, but "
+                           f"got input.size(1)={x.shape[1]} and kernel_size=({', '.join(map(str, ksize))})")
+    out_sz = tuple((s + 2 * p - d * (k - 1) - 1) // st + 1
+                   for s, (p, _), d, k, st in zip(size, pads, dil, ksize, stride))
+    if math.prod(out_sz) != x.shape[2]:
+        raise RuntimeError(f"Given output_size=({', '.join(map(str, size))}), kernel_size=({', '.join(map(str, ksize))})"
+                           f", dilation=({', '.join(map(str, dil))}), padding=({', '.join(str(p) for p, _ in pads)}), "
+                           f"stride=({', '.join(map(str, stride))}), expected size of input's dimension 2 to match "
+                           f"the calculated number of sliding blocks {' * '.join(map(str, out_sz))} = "
+                           f"{math.prod(out_sz)}, but got input.size(2)={x.shape[2]}.")
+    out = Col2Im.apply(x, x.shape[1] // kp, size, ksize, dil, pads, stride, out_sz)
+    return out.squeeze(0) if unb else out
