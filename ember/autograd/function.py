@@ -89,14 +89,34 @@ class AccumulateGrad(Node):
 
 class _Saved:
     """One saved tensor with the version it had when saved (PyTorch's SavedVariable)."""
-    __slots__ = ("tensor", "version", "output_nr")
+    __slots__ = ("tensor", "version", "output_nr", "creator")
 
-    def __init__(self, tensor, output_nr=None):
+    def __init__(self, tensor, output_nr=None, creator=None):
         # A saved *output* keeps no strong reference to its grad_fn (that would be this node: a cycle);
         # it is rebuilt on unpacking with grad_fn = the owning node.
         self.output_nr = output_nr
         self.tensor = tensor if output_nr is None else tensor._alias()
         self.version = tensor._version[0]
+        # (op name, output index) of the op that made it, for the in-place error message
+        if output_nr is not None:
+            self.creator = (creator, output_nr)
+        elif tensor._grad_fn is not None:
+            self.creator = (tensor._grad_fn.name(), tensor._output_nr)
+        else:
+            self.creator = None
+
+
+def _modified_message(t, saved):
+    """PyTorch's in-place modification error (its wording, then what to do)."""
+    what = f"[{t.type()} [{', '.join(str(d) for d in t.shape)}]]"
+    if saved.creator is not None:
+        name, nr = saved.creator
+        op = name[:-9] if name.endswith("Backward0") or name.endswith("Backward1") else name
+        what += f", which is output {nr} of {op},"
+    return ("one of the variables needed for gradient computation has been modified by an inplace operation: "
+            f"{what} is at version {t._version[0]}; expected version {saved.version} instead. Hint: the tensor "
+            "was changed in place (x += ..., x.add_(...), x[i] = ..., relu(inplace=True)) after an op saved it "
+            "for backward; use the out-of-place form (x = x + ...) or clone() it before changing it.")
 
 
 class BackwardNode(Node):
@@ -136,12 +156,7 @@ class BackwardNode(Node):
                 continue
             t = s.tensor
             if t._version[0] != s.version:
-                raise RuntimeError(
-                    "one of the variables needed for gradient computation has been modified by an inplace "
-                    f"operation: [{t.type()} {list(t.shape)}], which is output {s.output_nr or 0} of "
-                    f"{self.name()}, is at version {t._version[0]}; expected version {s.version} instead. "
-                    "Hint: the operation that failed was an in-place op on a tensor that this op saved; "
-                    "use an out-of-place op (x = x + y instead of x += y) or clone() the tensor first.")
+                raise RuntimeError(_modified_message(t, s))
             if s.output_nr is not None:  # rebuild the output with its history (for double backward)
                 t = t._alias()
                 t._grad_fn = self
@@ -206,7 +221,7 @@ def _save(ctx, inputs, in_arrays, outputs, raw_outputs=()):
         if isinstance(x, Tensor):
             for i, o in enumerate(outputs):
                 if o is x:
-                    saved.append(_Saved(o, i))
+                    saved.append(_Saved(o, i, ctx.name()))
                     break
             else:
                 saved.append(_Saved(x))
@@ -218,7 +233,7 @@ def _save(ctx, inputs, in_arrays, outputs, raw_outputs=()):
         else:
             for i, o in enumerate(outputs):
                 if o._data is x or (i < len(raw_outputs) and raw_outputs[i] is x):
-                    saved.append(_Saved(o, i))
+                    saved.append(_Saved(o, i, ctx.name()))
                     break
             else:
                 saved.append(_Saved(Tensor._wrap(x)))
@@ -287,9 +302,9 @@ class Op(metaclass=_FunctionMeta):
     @classmethod
     def _apply_with_grad(cls, args, params):
         ctx = cls._backward_cls()
+        _connect(ctx, args)     # first, so forward can save only what ctx.needs_input_grad calls for
         arrays = [a._data if isinstance(a, Tensor) else a for a in args]
         out = cls.forward(ctx, *arrays, **params)
-        _connect(ctx, args)
         multi = type(out) is tuple
         outs = out if multi else (out,)
         non_diff = ctx._non_differentiable

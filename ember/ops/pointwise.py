@@ -88,9 +88,11 @@ class Mul(Op):
     @staticmethod
     def forward(ctx, a, b):
         a, b, _ = promote_arrays(a, b)
-        ctx.save_for_backward(a if not isinstance(a, (int, float, bool, complex)) else None,
-                              b if not isinstance(b, (int, float, bool, complex)) else None)
-        ctx.scalars = (a, b)
+        needs = ctx.needs_input_grad
+        if needs:   # save each operand only if the *other* one needs a gradient (as PyTorch does)
+            ctx.save_for_backward(a if len(needs) > 1 and needs[1] and not _is_number(a) else None,
+                                  b if needs[0] and not _is_number(b) else None)
+            ctx.scalars = (a, b)
         return _binary("mul", _mul, a, b)
 
     @staticmethod
@@ -112,8 +114,11 @@ class Div(Op):
             if dt.kind in "biu":   # int / int is true division in PyTorch
                 a = a.astype(D.get_default_dtype().np) if hasattr(a, "astype") else a
                 b = b.astype(D.get_default_dtype().np) if hasattr(b, "astype") else b
-            ctx.save_for_backward(a if hasattr(a, "shape") else None, b if hasattr(b, "shape") else None)
-            ctx.scalars = (a, b)
+            needs = ctx.needs_input_grad
+            if needs:   # a is only needed for b's gradient
+                ctx.save_for_backward(a if len(needs) > 1 and needs[1] and hasattr(a, "shape") else None,
+                                      b if hasattr(b, "shape") else None)
+                ctx.scalars = (a, b)
             return _binary("div", _truediv, a, b)
         ctx.rounding = rounding_mode
         if rounding_mode == "trunc":
@@ -191,6 +196,10 @@ class Neg(Op):
     @staticmethod
     def backward(ctx, g):
         return -g
+
+
+def _is_number(x):
+    return isinstance(x, (int, float, bool, complex))
 
 
 def _add(a, b):
