@@ -104,3 +104,18 @@ def test_interpolate_1d_3d():
 ])
 def test_resample_modules(make, shape):
     compare_module(make, [shape])
+
+
+@pytest.mark.parametrize("make", [
+    lambda nn: nn.Conv2d(3, 6, 5), lambda nn: nn.ConvTranspose2d(4, 3, 3), lambda nn: nn.Conv1d(2, 4, 3, bias=False),
+    lambda nn: nn.LSTM(5, 4, 2, bidirectional=True), lambda nn: nn.GRU(3, 4), lambda nn: nn.RNNCell(3, 4),
+    lambda nn: nn.Embedding(10, 3, padding_idx=1), lambda nn: nn.MultiheadAttention(8, 2),
+    lambda nn: nn.TransformerEncoderLayer(8, 2, 16), lambda nn: nn.BatchNorm2d(3),
+])
+def test_default_init_bit_identical_after_manual_seed(make):
+    torch.manual_seed(123)
+    t = make(torch.nn)
+    ember.manual_seed(123)
+    e = make(ember.nn)
+    for (name, tp), (_, ep) in zip(t.state_dict().items(), e.state_dict().items()):
+        np.testing.assert_array_equal(ep.numpy(), tp.numpy(), err_msg=name)

@@ -58,7 +58,7 @@ def test_mha_masks_and_no_weights():
 @pytest.mark.parametrize("kw", [dict(), dict(norm_first=True, batch_first=True), dict(activation="gelu")])
 def test_encoder_layer(kw):
     compare_module(lambda nn: nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0, **kw),
-                   [(5, 3, 8)], check_repr=False)
+                   [(5, 3, 8)])
 
 
 def test_encoder_stack_and_mask():
@@ -71,12 +71,11 @@ def test_encoder_stack_and_mask():
     def fwd(m, x):
         lib = ember if isinstance(x, ember.Tensor) else torch
         return m(x, mask=lib.tensor(mask))
-    compare_module(make, [(5, 3, 8)], modes=("eval",), forward=fwd, check_repr=False)
+    compare_module(make, [(5, 3, 8)], modes=("eval",), forward=fwd)
     e = make(ember.nn)
     t = make(torch.nn)
     assert list(e.state_dict()) == list(t.state_dict())
 
 
 def test_decoder_layer():
-    compare_module(lambda nn: nn.TransformerDecoderLayer(8, 2, dim_feedforward=16, dropout=0.0), [(5, 3, 8), (4, 3, 8)],
-                   check_repr=False)
+    compare_module(lambda nn: nn.TransformerDecoderLayer(8, 2, dim_feedforward=16, dropout=0.0), [(5, 3, 8), (4, 3, 8)])
