@@ -51,10 +51,11 @@ def progress(iterable, desc, disable=False, total=None):
 
 
 def limited(dataset, n):
-    """The first ``n`` samples (all when n is None)."""
+    """``n`` samples spread evenly over the dataset (all when n is None): ImageFolder sorts by class, so the
+    first ``n`` would all be of one class."""
     if n is None or n >= len(dataset):
         return dataset
-    return torch.utils.data.Subset(dataset, range(n))
+    return torch.utils.data.Subset(dataset, [i * len(dataset) // n for i in range(n)])
 
 
 def _plt():
@@ -64,12 +65,12 @@ def _plt():
     return plt
 
 
-def plot_losses(train_losses, val_losses, path, accuracies=None):
+def plot_losses(train_losses, val_losses, path, accuracies=None, labels=("Training loss", "Validation loss")):
     plt = _plt()
     fig, ax = plt.subplots(figsize=(6, 4))
     epochs = range(1, len(train_losses) + 1)
-    ax.plot(epochs, train_losses, "o-", label="Training loss")
-    ax.plot(epochs, val_losses, "o-", label="Validation loss")
+    ax.plot(epochs, train_losses, "o-", label=labels[0])
+    ax.plot(epochs, val_losses, "o-", label=labels[1])
     if accuracies is not None:
         ax2 = ax.twinx()
         ax2.plot(epochs, accuracies, "s--", color="tab:green", label="Accuracy")

@@ -1,6 +1,6 @@
 """The course's FashionMNIST classifier (study note 001, Parts 4-6): train, validate, save, plot.
 
-    python examples/fashion_mnist.py [--epochs 3] [--data-root DIR] [--out DIR] [--tensorboard]
+    python examples/fashion_mnist.py [--epochs 5] [--data-root DIR] [--out DIR] [--tensorboard]
 
 784-256-128-64-10 with ReLU, Dropout(0.2) and log_softmax, NLLLoss, Adam(lr=0.003),
 batch 64. Prints per-epoch training loss, validation loss and accuracy, then the
@@ -51,7 +51,7 @@ def evaluate(model, loader, criterion):
 
 
 def main(argv=None):
-    args = common.parser(__doc__.splitlines()[0], epochs=3, out="out/fashion_mnist")
+    args = common.parser(__doc__.splitlines()[0], epochs=5, out="out/fashion_mnist")
     args.add_argument("--batch-size", type=int, default=64)
     args.add_argument("--lr", type=float, default=0.003)
     args.add_argument("--tensorboard", action="store_true", help="also log to <out>/runs for TensorBoard")
