@@ -1,11 +1,13 @@
 """Convolutions: ``conv1d conv2d conv3d conv_transpose1d conv_transpose2d conv_transpose3d``.
 
 One implementation for any number of spatial dims. Forward is im2col + one
-GEMM over the whole batch: ``as_strided`` gives a (N, *out, C, *K) view of
-the padded input without copying; reshaping it to (N*L, C*K) is the one copy,
-then a single matrix product with the (C*K, O) weight matrix. Backward to the
-input is the transposed GEMM followed by col2im as kh*kw strided adds (never
-``np.add.at``). Groups become one batched matmul over the group axis.
+batched GEMM: ``as_strided`` gives a (N, C, *K, *out) view of the padded
+input without copying; reshaping it to (N, C*K, L) is the one copy (long
+contiguous inner runs, so it is fast), then ``W (O, C*K) @ cols`` for the
+whole batch gives (N, O, L), already in NCHW layout. Backward to the input is
+``W^T @ g`` followed by col2im as kh*kw strided adds (never ``np.add.at``);
+to the weight, ``g @ cols^T`` summed over the batch. Groups add a group axis
+to the same matmuls.
 A transposed convolution is exactly the input-gradient of a convolution, so
 both share these three kernels.
 """
@@ -48,90 +50,51 @@ def pad_spatial(x, pads, value=0):
     return out
 
 
-def _windows(xpad, ksize, stride, dil, out_sz):
-    """A (N, *out, C, *K) strided view of padded input (N, C, *S): every receptive field, no copy."""
-    xp = xp_of(xpad)
-    st = xpad.strides
-    shape = xpad.shape[:1] + tuple(out_sz) + xpad.shape[1:2] + tuple(ksize)
-    strides = (st[0],) + tuple(s * t for s, t in zip(st[2:], stride)) + (st[1],) + \
-        tuple(s * d for s, d in zip(st[2:], dil))
-    return _as_strided(xp, xpad, shape, strides)
-
-
-def _cols(x, ksize, stride, pads, dil, out_sz):
-    """im2col: the (N*L, C*K) matrix of receptive fields (one copy of the strided view)."""
-    win = _windows(pad_spatial(x, pads), ksize, stride, dil, out_sz)
-    return win.reshape(x.shape[0] * math.prod(out_sz), -1)
-
-
 def conv_forward(x, w, b, stride, pads, dil, groups):
-    """(N, C, *S) conv (O, C/g, *K) -> (N, O, *out) as one GEMM over the batch."""
-    xp = xp_of(x)
+    """(N, C, *S) conv (O, C/g, *K) -> (N, O, *out): im2col to (N, C*K, L), then W @ cols for the batch."""
     n, o = x.shape[0], w.shape[0]
     ksize = w.shape[2:]
     nd = len(ksize)
     out_sz = tuple((x.shape[2 + i] + pads[i][0] + pads[i][1] - dil[i] * (ksize[i] - 1) - 1) // stride[i] + 1
                    for i in range(nd))
-    cols = _cols(x, ksize, stride, pads, dil, out_sz)                     # (N*L, C*K)
+    cols = _im2col(x, ksize, dil, pads, stride, out_sz)                   # (N, C*K, L)
     if groups == 1:
-        res = cols @ w.reshape(o, -1).T                                    # (N*L, O)
+        res = w.reshape(o, -1) @ cols                                      # (N, O, L): already NC(HW) layout
     else:
-        og = o // groups
-        cg = cols.reshape(cols.shape[0], groups, -1).transpose(1, 0, 2)   # (g, N*L, Cg*K)
-        res = cg @ w.reshape(groups, og, -1).transpose(0, 2, 1)            # (g, N*L, Og)
-        res = res.transpose(1, 0, 2).reshape(cols.shape[0], o)
+        cg = cols.reshape(n, groups, -1, cols.shape[-1])                   # (N, g, Cg*K, L)
+        res = (w.reshape(groups, o // groups, -1) @ cg).reshape(n, o, -1)
     if b is not None:
-        res += b
-    res = res.reshape((n,) + out_sz + (o,))
-    return xp.ascontiguousarray(xp.moveaxis(res, -1, 1))
+        res += b.reshape(-1, 1)
+    return res.reshape((n, o) + out_sz)
 
 
-def _grad_rows(g):
-    """(N, O, *out) -> (N*L, O): the output gradient in the GEMM's row layout."""
-    xp = xp_of(g)
-    return xp.moveaxis(g, 1, -1).reshape(-1, g.shape[1])
-
-
-def conv_backward_input(g, w, x_shape, stride, pads, dil, groups, g_rows=None):
-    """Gradient of a conv wrt its input (N, C, *S), i.e. a transposed conv: GEMM then col2im."""
-    xp = xp_of(g)
+def conv_backward_input(g, w, x_shape, stride, pads, dil, groups):
+    """Gradient of a conv wrt its input (N, C, *S), i.e. a transposed conv: W^T @ g, then col2im."""
     o = w.shape[0]
     ksize = w.shape[2:]
-    nd = len(ksize)
     n, c = x_shape[:2]
     out_sz = g.shape[2:]
-    g2 = _grad_rows(g) if g_rows is None else g_rows                       # (N*L, O)
+    g3 = g.reshape(n, o, -1)                                               # (N, O, L)
     if groups == 1:
-        gcols = g2 @ w.reshape(o, -1)                                      # (N*L, C*K)
+        gcols = w.reshape(o, -1).T @ g3                                    # (N, C*K, L)
     else:
         og = o // groups
-        gg = g2.reshape(-1, groups, og).transpose(1, 0, 2)                 # (g, N*L, Og)
-        gcols = (gg @ w.reshape(groups, og, -1)).transpose(1, 0, 2)        # (N*L, g, Cg*K)
-    gcols = gcols.reshape((n,) + tuple(out_sz) + (c,) + tuple(ksize))
-    gcols = xp.moveaxis(gcols, 1 + nd, 1)                                  # (N, C, *out, *K) view
-    padded = tuple(x_shape[2 + i] + pads[i][0] + pads[i][1] for i in range(nd))
-    gx = xp.zeros((n, c) + padded, dtype=g.dtype)
-    # col2im: one strided add per kernel offset (no scatter-add)
-    for kidx in itertools.product(*(range(k) for k in ksize)):
-        sl = tuple(slice(k * d, k * d + s * (m - 1) + 1, s) for k, d, s, m in zip(kidx, dil, stride, out_sz))
-        gx[(slice(None), slice(None)) + sl] += gcols[(Ellipsis,) + kidx]
-    if any(lo or hi for lo, hi in pads):
-        gx = gx[(slice(None), slice(None)) + tuple(slice(lo, lo + x_shape[2 + i])
-                                                   for i, (lo, _) in enumerate(pads))]
-    return gx
+        gcols = (w.reshape(groups, og, -1).transpose(0, 2, 1) @ g3.reshape(n, groups, og, -1))
+        gcols = gcols.reshape(n, -1, g3.shape[-1])
+    return _col2im(gcols, c, x_shape[2:], ksize, dil, pads, stride, out_sz)
 
 
-def conv_backward_weight(g, x, w_shape, stride, pads, dil, groups, g_rows=None):
-    """Gradient of a conv wrt its weight (O, C/g, *K): (rows of g)^T @ im2col(x)."""
+def conv_backward_weight(g, x, w_shape, stride, pads, dil, groups):
+    """Gradient of a conv wrt its weight (O, C/g, *K): sum over the batch of g_n @ cols_n^T."""
     o = w_shape[0]
-    cols = _cols(x, w_shape[2:], stride, pads, dil, g.shape[2:])            # (N*L, C*K)
-    g2 = _grad_rows(g) if g_rows is None else g_rows
+    n = x.shape[0]
+    cols = _im2col(x, w_shape[2:], dil, pads, stride, g.shape[2:])        # (N, C*K, L)
+    g3 = g.reshape(n, o, -1)
     if groups == 1:
-        return (g2.T @ cols).reshape(w_shape)
+        return (g3 @ cols.transpose(0, 2, 1)).sum(axis=0).reshape(w_shape)
     og = o // groups
-    gg = g2.reshape(-1, groups, og).transpose(1, 2, 0)                      # (g, Og, N*L)
-    cg = cols.reshape(cols.shape[0], groups, -1).transpose(1, 0, 2)        # (g, N*L, Cg*K)
-    return (gg @ cg).reshape(w_shape)
+    cg = cols.reshape(n, groups, -1, cols.shape[-1]).transpose(0, 1, 3, 2)   # (N, g, L, Cg*K)
+    return (g3.reshape(n, groups, og, -1) @ cg).sum(axis=0).reshape(w_shape)
 
 
 def _sum_bias(g):
@@ -143,9 +106,8 @@ class ConvGrad(GradOp):
 
     @staticmethod
     def forward(ctx, g, x, w, stride, pads, dil, groups, *, needs):
-        g_rows = _grad_rows(g) if needs[0] or needs[1] else None
-        gx = conv_backward_input(g, w, x.shape, stride, pads, dil, groups, g_rows) if needs[0] else None
-        gw = conv_backward_weight(g, x, w.shape, stride, pads, dil, groups, g_rows) if needs[1] else None
+        gx = conv_backward_input(g, w, x.shape, stride, pads, dil, groups) if needs[0] else None
+        gw = conv_backward_weight(g, x, w.shape, stride, pads, dil, groups) if needs[1] else None
         gb = _sum_bias(g) if needs[2] else None
         return pack(needs, gx, gw, gb)
 
@@ -371,7 +333,7 @@ def _col2im(cols, c, size, ksize, dil, pads, stride, out_sz):
     xp = xp_of(cols)
     n = cols.shape[0]
     cols = cols.reshape((n, c) + tuple(ksize) + tuple(out_sz))
-    padded = tuple(s + 2 * p for s, (p, _) in zip(size, pads))
+    padded = tuple(s + lo + hi for s, (lo, hi) in zip(size, pads))
     out = xp.zeros((n, c) + padded, dtype=cols.dtype)
     for kidx in itertools.product(*(range(k) for k in ksize)):
         sl = tuple(slice(k * d, k * d + s * (m - 1) + 1, s) for k, d, s, m in zip(kidx, dil, stride, out_sz))
