@@ -657,6 +657,16 @@ SNIPPETS = {
             print(q)
             print(adam.state_dict()['state'][0]['exp_avg_sq'], adam.param_groups[0]['lr'])
     ''', {}),
+    "001p3_item_exact_sums": ('''
+        # EDIT: the item() note on sums PyTorch and NumPy add in the same order (under 8 elements)
+        y_pred = torch.tensor([0.1, 0.7, -1.3, 2.9])
+        y = torch.tensor([0.3, 0.2, 0.4, 1.0])
+        loss = (y_pred - y).pow(2).sum()
+        print(loss.item())
+        print(loss, type(loss.item()), torch.tensor([3]).item(), type(torch.tensor([3]).item()))
+        print(torch.tensor(True).item(), torch.tensor(2.5, dtype=torch.float64).item())
+        torch.ones(2).item()
+    ''', {}),
     "001p3_item": ('''
         person={'name':'lizhong','age':'26','city':'BeiJing','blog':'www.jb51.net'}  # EDIT: ASCII quotes
 
@@ -700,6 +710,18 @@ SNIPPETS = {
         top_class = torch.tensor([[1], [7], [3]])
         labels = torch.tensor([1, 2, 3])
         equals = top_class == labels.view(*top_class.shape)
+        torch.mean(equals)
+    ''', {}),
+    "001p5_bytetensor_casts": ('''
+        # EDIT: the note's torch.ByteTensor -> torch.FloatTensor cast (comparisons gave uint8 before 1.2)
+        top_class = torch.tensor([[1], [7], [3], [2]])
+        labels = torch.tensor([1, 2, 3, 2])
+        equals = (top_class == labels.view(*top_class.shape)).type(torch.ByteTensor)
+        print(equals, equals.type(), equals.dtype)
+        print(equals.type(torch.FloatTensor))
+        accuracy = torch.mean(equals.type(torch.FloatTensor))
+        print(f'Accuracy: {accuracy.item()*100}%')
+        print(equals.float().mean(), equals.sum(), equals.sum().dtype, equals.type('torch.DoubleTensor'))
         torch.mean(equals)
     ''', {}),
     "001p5_validation_loop": (_ind(CLASSIFIER) + '''
@@ -847,6 +869,12 @@ SNIPPETS = {
     ''', {}),
 
     # ------------------------------------------------------------------ note 002
+    "001p7_collate_different_sizes": ('''
+        # EDIT: the note's "stack expects each tensor to be equal size" error, from two image sizes
+        dataset = [torch.zeros(3, 237, 224), torch.zeros(3, 224, 400)]
+        dataloader = torch.utils.data.DataLoader(dataset, batch_size=2)
+        images = next(iter(dataloader))
+    ''', {}),
     "002_manual_seed_rand": ('''
         torch.manual_seed(100)
         test = torch.rand(1,4)
@@ -1186,6 +1214,29 @@ SNIPPETS = {
 }
 
 
+# Snippets that end in an error (the learner's or the note's): the exception PyTorch raises.
+EXPECTED_ERRORS = {
+    "000_ordereddict_wrong_form": "ValueError",
+    "001p1_mm_size_mismatch": "RuntimeError",
+    "001p1_shapes_view_reshape_resize": "RuntimeError",
+    "001p2_softmax_64_vector_error": "RuntimeError",
+    "001p3_second_backward_error": "RuntimeError",
+    "001p3_item_exact_sums": "RuntimeError",
+    "001p3_item": "RuntimeError",
+    "001p5_mean_of_bool_error": "RuntimeError",
+    "001p5_bytetensor_casts": "RuntimeError",
+    "001p6_load_state_dict_size_mismatch": "RuntimeError",
+    "001p7_normalize_3_channels_on_1_channel_image": "RuntimeError",
+    "001p7_collate_different_sizes": "RuntimeError",
+    "002_mul_instead_of_mm": "RuntimeError",
+    "004_variable_creator": "AttributeError",
+    "004_backward_with_gradient": "RuntimeError",
+    "004_cifar_train_loss_data_0": "IndexError",
+    "004_cifar_predicted_j_0": "IndexError",
+    "004_dataiter_next": "AttributeError",
+}
+
+
 def _params():
     for name, (_, opts) in SNIPPETS.items():
         marks = [pytest.mark.xfail(strict=True, reason=opts["xfail"])] if "xfail" in opts else []
@@ -1202,6 +1253,7 @@ def test_snippet(name, tmp_path):
             compile(src, name, "exec")
         return
     t, e = run_both(src, name, tmp_path)
+    assert type(t.exc).__name__ == EXPECTED_ERRORS.get(name, "NoneType"), f"PyTorch's run: {t.exc!r}"
     kw = dict(skip=opts.get("skip", ()), no_values=opts.get("no_values", ()), tol=opts.get("tol"),
               warn=opts.get("warn", False), fuzzy=opts.get("fuzzy", False), msg_first_line=opts.get("exc_first_line", False))
     compare(t, e, **kw)
