@@ -74,12 +74,39 @@ def _fma32(a, b, c):
     return (np.asarray(a, np.float64) * b + np.asarray(c, np.float64)).astype(_f32)
 
 
+_SPLIT = 134217729.0   # 2**27 + 1, Dekker's splitter for float64
+
+
+def _two_prod(a, b):
+    """p + e == a * b exactly (Dekker), elementwise on float64 arrays."""
+    p = a * b
+    t = _SPLIT * a
+    ah = t - (t - a)
+    al = a - ah
+    t = _SPLIT * b
+    bh = t - (t - b)
+    bl = b - bh
+    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
+
+
+def _fma64(a, b, c):
+    """float64 a*b+c with one rounding, as the AVX2 build contracts it (exact product, then a two-sum)."""
+    a, b, c = np.asarray(a, np.float64), np.asarray(b, np.float64), np.asarray(c, np.float64)
+    with np.errstate(all="ignore"):
+        p, e = _two_prod(a, b)
+        s = p + c
+        bb = s - p
+        t = (p - (s - bb)) + (c - bb)
+        out = s + (t + e)
+    return np.where(np.isfinite(out), out, a * b + c)
+
+
 def _uniform(g, n, npdt, low=0.0, high=1.0):
     x = _unit(g, n, npdt)
     if low == 0.0 and high == 1.0:
         return x.astype(npdt, copy=False)
     if x.dtype == np.float64:
-        return (x * (float(high) - float(low)) + float(low)).astype(npdt, copy=False)
+        return _fma64(x, float(high) - float(low), float(low)).astype(npdt, copy=False)
     lo, hi = np.array(low).astype(npdt).astype(_f32), np.array(high).astype(npdt).astype(_f32)
     return _fma32(x, hi - lo, lo).astype(npdt, copy=False)
 
@@ -153,7 +180,7 @@ def _box_muller_16(u, npdt, mean, std):
         radius = np.sqrt(-2 * np.log(1 - u[:, 0]))
         theta = 2 * math.pi * u[:, 1]
         out = np.stack([radius * np.cos(theta), radius * np.sin(theta)], 1).reshape(-1)
-    return out * std + mean
+    return _fma64(out, std, mean)
 
 
 def _normal_fill(g, n, npdt, mean, std):
@@ -174,7 +201,7 @@ def _normal_scalar(g, n, mean, std):
     out = np.empty(n, np.float64)
     start = 0
     if n and g._next_double_normal is not None:
-        out[0] = g._next_double_normal * std + mean
+        out[0] = _fma64(g._next_double_normal, std, mean)
         g._next_double_normal = None
         start = 1
     pairs = (n - start + 1) // 2
@@ -184,7 +211,7 @@ def _normal_scalar(g, n, mean, std):
         theta = 2.0 * math.pi * u[:, 0]
         z = np.stack([r * np.cos(theta), r * np.sin(theta)], 1).reshape(-1)
         k = n - start
-        out[start:] = z[:k] * std + mean
+        out[start:] = _fma64(z[:k], std, mean)
         if k % 2:
             g._next_double_normal = float(z[-1])
     return out
