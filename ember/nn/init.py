@@ -7,8 +7,6 @@ so a layer built after ``manual_seed`` gets PyTorch's initial weights.
 import math
 import warnings
 
-import numpy as np
-
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 
@@ -20,17 +18,17 @@ __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_"
 
 def _draw(tensor, kind, a, b, generator):
     """``tensor.uniform_(a, b)`` / ``tensor.normal_(a, b)`` through Ember's PyTorch-exact generator."""
-    method = getattr(tensor, kind + "_", None)
-    if method is not None:
-        if generator is not None:
-            return method(a, b, generator=generator)
-        return method(a, b)
-    # The random ops module is not loaded: draw with NumPy (right distribution, not PyTorch's stream).
-    xp_rng = np.random.default_rng()
-    vals = xp_rng.uniform(a, b, tensor.shape) if kind == "uniform" else xp_rng.normal(a, b, tensor.shape)
-    tensor._data[...] = tensor._xp().asarray(vals).astype(tensor._data.dtype)
-    tensor._version[0] += 1
-    return tensor
+    _ensure_random_ops()
+    method = getattr(tensor, kind + "_")
+    if generator is not None:
+        return method(a, b, generator=generator)
+    return method(a, b)
+
+
+def _ensure_random_ops():
+    # Tensor.uniform_/normal_ are attached by ember.ops.random (imported with ember; importing it here keeps
+    # nn.init on PyTorch's stream even when used on its own).
+    from ..ops import random as _random_ops  # noqa: F401,WPS433
 
 
 def calculate_gain(nonlinearity, param=None):
@@ -91,30 +89,53 @@ def normal_(tensor, mean=0.0, std=1.0, generator=None):
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
-    r"""Fill ``tensor`` from N(mean, std²) truncated to [a, b] (inverse-CDF method, as PyTorch)."""
+    r"""Fill ``tensor`` from N(mean, std²) truncated to [a, b].
+
+    PyTorch 2.13's sampler, draw for draw: when the interval holds more than 30 % of the mass, normal draws
+    with every out-of-range element redrawn (a whole fresh tensor per round); otherwise uniform candidates on
+    [a, b] accepted with probability pdf / pdf(mode).
+    """
     def norm_cdf(x):
         return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
 
     if (mean < a - 2 * std) or (mean > b + 2 * std):
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The distribution of values "
                       "may be incorrect.", stacklevel=2)
+    _ensure_random_ops()
+    from .. import where  # noqa: WPS433
     with no_grad():
-        lo = norm_cdf((a - mean) / std)
-        hi = norm_cdf((b - mean) / std)
-        _draw(tensor, "uniform", 2 * lo - 1, 2 * hi - 1, generator)
-        xp = tensor._xp()
-        d = tensor._data
-        # erfinv, then scale and clamp, in place
-        from scipy.special import erfinv as _np_erfinv  # noqa: WPS433 - CPU only path
-        if xp is np:
-            d[...] = _np_erfinv(d)
-        else:
-            import cupyx.scipy.special as _cs  # noqa: WPS433
-            d[...] = _cs.erfinv(d)
-        d *= std * math.sqrt(2.0)
-        d += mean
-        xp.clip(d, a, b, out=d)
-        tensor._version[0] += 1
+        p = norm_cdf((b - mean) / std) - norm_cdf((a - mean) / std)
+        if p > 0.3:
+            lo = tensor.new_tensor(a, device="cpu").item()
+            hi = tensor.new_tensor(b, device="cpu").item()
+            result = _draw(tensor, "normal", mean, std, generator)
+            while True:
+                mask = (result < lo) | (result > hi)
+                if not mask.any():
+                    break
+                result = where(mask, _draw(result.new_empty(result.shape), "normal", mean, std, generator), result)
+            if tensor is not result:
+                tensor.copy_(result)
+            return tensor
+        mode = max(a, min(mean, b))
+        log_peak = -0.5 * ((mode - mean) / std) ** 2
+        candidates = tensor.new_empty(tensor.shape)
+        accept_buf = tensor.new_empty(tensor.shape)
+        _draw(tensor, "uniform", a, b, generator)
+        candidates.copy_(tensor)
+        candidates.sub_(mean).div_(std).pow_(2).mul_(-0.5).sub_(log_peak)
+        pending = _draw(accept_buf, "uniform", 0.0, 1.0, generator).log_().gt(candidates)
+        if pending.any():
+            result = tensor
+            while True:
+                _draw(candidates, "uniform", a, b, generator)
+                result = where(pending, candidates, result)
+                candidates.sub_(mean).div_(std).pow_(2).mul_(-0.5).sub_(log_peak)
+                pending = where(pending, _draw(accept_buf, "uniform", 0.0, 1.0, generator).log_().gt(candidates),
+                                pending)
+                if not pending.any():
+                    break
+            tensor.copy_(result)
         return tensor
 
 
@@ -204,7 +225,12 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
 
 
 def orthogonal_(tensor, gain=1, generator=None):
-    r"""Fill ``tensor`` (≥ 2-D) with a (semi-)orthogonal matrix (QR of a normal matrix, as PyTorch)."""
+    r"""Fill ``tensor`` (≥ 2-D) with a (semi-)orthogonal matrix: Q of the QR of a normal matrix, each column
+    multiplied by the sign of R's diagonal (PyTorch's convention), computed in the tensor's dtype.
+
+    The normal draws are PyTorch's; Q comes from NumPy's LAPACK, which may differ from PyTorch's (MKL) in the
+    last bit of some elements.
+    """
     if tensor.ndimension() < 2:
         raise ValueError("Only tensors with 2 or more dimensions are supported")
     if tensor.numel() == 0:
@@ -212,35 +238,34 @@ def orthogonal_(tensor, gain=1, generator=None):
     rows = tensor.size(0)
     cols = tensor.numel() // rows
     with no_grad():
-        flat = Tensor._wrap(tensor._xp().empty((rows, cols), dtype=tensor._data.dtype))
-        _draw(flat, "normal", 0.0, 1.0, generator)
-        a = flat._data.astype(np.float64)
+        flat = _draw(tensor.new_empty((rows, cols)), "normal", 0.0, 1.0, generator)
         xp = tensor._xp()
-        if rows < cols:
-            a = a.T
+        a = flat._data.T if rows < cols else flat._data
         q, r = xp.linalg.qr(a)
-        d = xp.diag(r, 0)
-        q = q * xp.sign(d)
+        q = q * xp.sign(xp.diag(r, 0)).astype(q.dtype)
         if rows < cols:
             q = q.T
-        tensor._data[...] = (q * gain).reshape(tensor._data.shape).astype(tensor._data.dtype)
+        tensor._data[...] = q.reshape(tensor._data.shape).astype(tensor._data.dtype, copy=False)
         tensor._version[0] += 1
+        tensor.mul_(gain)
     return tensor
 
 
 def sparse_(tensor, sparsity, std=0.01, generator=None):
-    r"""Fill the 2-D ``tensor`` from N(0, std²) with a fraction ``sparsity`` of each column set to zero."""
+    r"""Fill the 2-D ``tensor`` from N(0, std²) with a fraction ``sparsity`` of each column set to zero.
+
+    As PyTorch, the zeroed rows come from ``randperm(rows)`` on the global generator for each column.
+    """
     if tensor.ndimension() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
+    from .. import randperm  # noqa: WPS433
     rows, cols = tensor.shape
-    num_zeros = int(math.ceil(sparsity * rows))
+    num_zeros = math.ceil(sparsity * rows)
     with no_grad():
         normal_(tensor, 0, std, generator)
-        xp = tensor._xp()
         for col_idx in range(cols):
-            row_indices = xp.asarray(np.random.permutation(rows))
-            tensor._data[row_indices[:num_zeros], col_idx] = 0
-        tensor._version[0] += 1
+            row_indices = randperm(rows)
+            tensor[row_indices[:num_zeros], col_idx] = 0
     return tensor
 
 
