@@ -128,8 +128,11 @@ def test_clip_grad_and_vector_utils():
     np.testing.assert_allclose(ps[1].grad.numpy(), tps[1].grad.numpy(), rtol=1e-6)
     ember.nn.utils.clip_grad_value_(ps, 0.1)
     assert abs(ps[0].grad.max().item() - 0.1) < 1e-7
-    if hasattr(ember, "cat"):
-        v = ember.nn.utils.parameters_to_vector(ps)
-        assert tuple(v.shape) == (7,)
-        ember.nn.utils.vector_to_parameters(v * 0 + 3, ps)
-        assert ps[1].tolist() == [3.0] * 4
+    v = ember.nn.utils.parameters_to_vector(ps)
+    tv = torch.nn.utils.parameters_to_vector(tps)
+    np.testing.assert_array_equal(v.detach().numpy(), tv.detach().numpy())
+    assert tuple(v.shape) == (7,) and v.requires_grad and v.grad_fn is not None
+    ember.nn.utils.vector_to_parameters(v * 0 + ember.arange(7.0), ps)
+    assert ps[0].tolist() == [0.0, 1.0, 2.0] and ps[1].tolist() == [3.0, 4.0, 5.0, 6.0]
+    with pytest.raises(TypeError, match="expected torch.Tensor, but got: list"):
+        ember.nn.utils.vector_to_parameters([1.0], ps)
