@@ -1255,7 +1255,8 @@ def test_snippet(name, tmp_path):
     t, e = run_both(src, name, tmp_path)
     assert type(t.exc).__name__ == EXPECTED_ERRORS.get(name, "NoneType"), f"PyTorch's run: {t.exc!r}"
     kw = dict(skip=opts.get("skip", ()), no_values=opts.get("no_values", ()), tol=opts.get("tol"),
-              warn=opts.get("warn", False), fuzzy=opts.get("fuzzy", False), msg_first_line=opts.get("exc_first_line", False))
+              warn=opts.get("warn", False), fuzzy=opts.get("fuzzy", False),
+              msg_first_line=opts.get("exc_first_line", False))
     compare(t, e, **kw)
 
 

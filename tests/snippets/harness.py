@@ -87,12 +87,11 @@ def _sync(t_ns, e_ns):
 def run_both(src, name="snippet", tmp_path=None):
     """Run ``src`` under torch and ember; return the two ``Run`` objects."""
     parts = re.split(r"^\s*# --sync--.*$", src, flags=re.M)
-    runs = []
     t, e = Run(torch), Run(ember)
     with contextlib.ExitStack() as stack:
         if tmp_path is not None:
             stack.enter_context(contextlib.chdir(tmp_path))
-        for lib, r in ((torch, t), (ember, e)):
+        for lib in (torch, ember):
             lib.manual_seed(0)
         np_state = {}
         for i, part in enumerate(parts):
@@ -106,10 +105,9 @@ def run_both(src, name="snippet", tmp_path=None):
                 np_state[i + 1] = np.random.get_state()
             if i + 1 < len(parts) and t.exc is None and e.exc is None:
                 _sync(t.ns, e.ns)
-        runs = [t, e]
     torch.set_grad_enabled(True)
     ember.set_grad_enabled(True)
-    return runs
+    return t, e
 
 
 # ---------------------------------------------------------------- comparison of final variables
