@@ -1074,7 +1074,7 @@ SNIPPETS = {
         x = Variable(torch.ones(2, 2), requires_grad=True)
         y = x + 2
         y.creator
-    ''', dict(exc_first_line=True)),
+    ''', {}),
     "004_backward_with_gradient": ('''
         # EDIT: the screenshot's example (60-minute blitz)
         from torch.autograd import Variable
