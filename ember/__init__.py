@@ -35,6 +35,9 @@ _LAZY = {
     "cuda": "ember.cuda", "compat": "ember.compat", "hub": "ember.hub", "backends": "ember.backends",
     "save": ("ember.serialization", "save"), "load": ("ember.serialization", "load"),
     "set_printoptions": ("ember._tensor_str", "set_printoptions"), "random": "ember._random",
+    "amp": "ember.amp", "cpu": "ember.cpu", "autocast": ("ember.amp", "autocast"),
+    "is_autocast_enabled": ("ember.amp", "is_autocast_enabled"),
+    "get_autocast_dtype": ("ember.amp", "get_autocast_dtype"),
 }
 
 

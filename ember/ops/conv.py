@@ -19,6 +19,7 @@ import itertools
 import math
 
 from ._fused import GradOp, fused_grads, pack
+from .. import _autocast
 from ._util import Op, Tensor, xp_of
 
 
@@ -191,6 +192,8 @@ def _check_common(name, nd, input, weight, bias):
 
 
 def _convnd(nd, name, input, weight, bias, stride, padding, dilation, groups):
+    if _autocast.on:
+        input, weight, bias = _autocast.lower("conv", input, weight, bias)
     _check_common(name, nd, input, weight, bias)
     stride = _ntuple(stride, nd, "stride")
     dilation = _ntuple(dilation, nd, "dilation")
@@ -260,6 +263,8 @@ def transpose_output_size(in_sz, stride, padding, dilation, ksize, output_paddin
 
 
 def _conv_transposend(nd, name, input, weight, bias, stride, padding, output_padding, groups, dilation):
+    if _autocast.on:
+        input, weight, bias = _autocast.lower("conv_transpose", input, weight, bias)
     _check_common(name, nd, input, weight, bias)
     stride = _ntuple(stride, nd, "stride")
     padding = _ntuple(padding, nd, "padding")

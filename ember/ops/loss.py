@@ -11,6 +11,7 @@ import warnings
 
 import numpy as np
 
+from .. import _autocast
 from .. import _dtype as D
 from ._util import Op, Tensor, xp_of
 from .activation import LogSoftmax, Softmax, _softmax_array, logsigmoid, pairwise_distance
@@ -105,6 +106,8 @@ class MseLoss(Op):
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     r"""Mean squared error: mean((input - target)^2). input (*), target (*) same shape."""
+    if _autocast.on:
+        input, target = _autocast.fp32("mse_loss", input, target)
     _size_warning(input, target)
     reduction = _resolve(size_average, reduce, reduction)
     if weight is not None:
@@ -114,6 +117,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     r"""Mean absolute error: mean(|input - target|)."""
+    if _autocast.on:
+        input, target = _autocast.fp32("l1_loss", input, target)
     _size_warning(input, target)
     reduction = _resolve(size_average, reduce, reduction)
     loss = (input - target).abs()
@@ -146,6 +151,8 @@ class SmoothL1Loss(Op):
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
     r"""0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (d = input - target)."""
+    if _autocast.on:
+        input, target = _autocast.fp32("smooth_l1_loss", input, target)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     _size_warning(input, target)
@@ -176,6 +183,8 @@ class HuberLoss(Op):
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     r"""0.5 d^2 where |d| <= delta, else delta (|d| - 0.5 delta)."""
+    if _autocast.on:
+        input, target = _autocast.fp32("huber_loss", input, target)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     _size_warning(input, target)
@@ -312,6 +321,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 
     input (N, C) or (N, C, d1, ...) or (C,); target (N) / (N, d1, ...) / () of class indices (long).
     """
+    if _autocast.on:
+        input = _autocast.fp32_one("nll_loss", input)
     reduction = _resolve(size_average, reduce, reduction)
     _check_target(input, target, "nll_loss")
     op = NllLoss2D if input.ndim >= 3 else NllLoss
@@ -325,6 +336,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     input (N, C), (N, C, d1, ...) or (C,); target: class indices (N) / (N, d1, ...) / () (long), or class
     probabilities of the input's shape (float).
     """
+    if _autocast.on:
+        input = _autocast.fp32_one("cross_entropy", input)
     reduction = _resolve(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
@@ -389,6 +402,8 @@ class BinaryCrossEntropy(Op):
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     r"""-w (y log x + (1 - y) log(1 - x)) for probabilities ``input`` in [0, 1]; logs clamped at -100."""
+    if _autocast.on:
+        input, target = _autocast.fp32("binary_cross_entropy", input, target)
     reduction = _resolve(size_average, reduce, reduction)
     if target.shape != input.shape:
         raise ValueError(f"Using a target size ({target.shape}) that is different to the input size "
@@ -436,6 +451,8 @@ class BinaryCrossEntropyWithLogits(Op):
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction="mean",
                                      pos_weight=None):
     r"""Sigmoid + binary cross-entropy in one stable op; ``pos_weight`` (C,) weighs positive examples."""
+    if _autocast.on:
+        input, target = _autocast.fp32("binary_cross_entropy_with_logits", input, target)
     reduction = _resolve(size_average, reduce, reduction)
     if target.shape != input.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
@@ -444,6 +461,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
     r"""KL divergence with ``input`` as log-probabilities: target * (log target - input)."""
+    if _autocast.on:
+        input, target = _autocast.fp32("kl_div", input, target)
     if size_average is not None or reduce is not None:
         reduction_enum = legacy_get_string(size_average, reduce)
     else:

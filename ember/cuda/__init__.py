@@ -5,7 +5,7 @@ every call that needs a device raises an error saying what is missing.
 """
 import contextlib
 
-from . import _backend
+from .. import _backend
 
 
 def _cp():
@@ -34,14 +34,14 @@ def current_device():
 
 
 def set_device(device):
-    from ._device import as_device
+    from .._device import as_device
     d = as_device(device) if not isinstance(device, int) else None
     _cp().cuda.Device(device if isinstance(device, int) else (d.index or 0)).use()
 
 
 @contextlib.contextmanager
 def device(device):  # noqa: F811 - PyTorch's context-manager name
-    from ._device import as_device
+    from .._device import as_device
     idx = device if isinstance(device, int) else (as_device(device).index or 0)
     with _cp().cuda.Device(idx):
         yield
@@ -77,8 +77,8 @@ def get_device_capability(device=None):
 
 
 def synchronize(device=None):
-    if is_available():
-        _cp().cuda.Device().synchronize()
+    """Wait for the GPU's queued work (AssertionError 'Torch not compiled with CUDA enabled' without one)."""
+    _cp().cuda.Device().synchronize()
 
 
 def manual_seed(seed):
@@ -177,3 +177,6 @@ def current_stream(device=None):
 
 def stream(s):
     return s if s is not None else contextlib.nullcontext()
+
+
+from . import amp  # noqa: E402,F401 - ember.cuda.amp (autocast, GradScaler)
