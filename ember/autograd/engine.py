@@ -10,41 +10,55 @@
    ``retain_graph``.
 """
 from . import function as _fn
-from .function import AccumulateGrad, AnomalyMode
+from .function import AnomalyMode
 from .grad_mode import GradMode
 
 
-def _topo(roots):
-    """Dependency counts and a post-order (children first) of every node reachable from ``roots``."""
-    deps, order, seen = {}, [], set()
+def _dependencies(roots):
+    """For every node reachable from ``roots``: how many edges lead into it."""
+    deps = {}
+    seen = set(roots)
+    stack = list(seen)
+    while stack:
+        for nxt, _ in stack.pop().next_functions:
+            if nxt is not None:
+                if nxt in deps:
+                    deps[nxt] += 1
+                else:
+                    deps[nxt] = 1
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+    return deps
+
+
+def _post_order(roots):
+    """Nodes reachable from ``roots``, children before parents (to prune autograd.grad's walk)."""
+    order, seen = [], set()
     stack = [(r, False) for r in roots]
     while stack:
         node, done = stack.pop()
         if done:
             order.append(node)
-            continue
-        if node in seen:
-            continue
-        seen.add(node)
-        stack.append((node, True))
-        for nxt, _ in node.next_functions:
-            if nxt is not None:
-                deps[nxt] = deps.get(nxt, 0) + 1
-                if nxt not in seen:
-                    stack.append((nxt, False))
-    return deps, order
+        elif node not in seen:
+            seen.add(node)
+            stack.append((node, True))
+            stack.extend((n, False) for n, _ in node.next_functions if n is not None and n not in seen)
+    return order
 
 
 def _validate(node, i, grad, meta):
-    shape, dtype = meta
+    """Sum a broadcast gradient to the input's shape and cast it to its dtype (PyTorch's validate_outputs)."""
+    shape, np_dtype = meta
     if grad._data.shape != shape:
         if _expandable(shape, grad._data.shape):
             grad = grad.sum_to_size(shape)
         else:
             raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - got "
                                f"{list(grad.shape)} but expected shape compatible with {list(shape)}")
-    if grad.dtype is not dtype:
-        grad = grad.to(dtype)
+    if grad._data.dtype != np_dtype:
+        from .._dtype import _FROM_NP
+        grad = grad.to(_FROM_NP[np_dtype])
     return grad
 
 
@@ -85,14 +99,14 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
         edge = _root_edge(t, i)
         if g is None:
-            if t.numel() != 1:
+            if t._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs. Pass "
                                    "gradient=torch.ones_like(out) (or reduce with out.sum()) to backward a "
                                    f"non-scalar tensor of shape {list(t.shape)}.")
             g = t._ones_like_data()
         elif not isinstance(g, Tensor):
             g = Tensor._wrap(t._xp().asarray(g, dtype=t._data.dtype))
-        if g.shape != t.shape:
+        if g._data.shape != t._data.shape:
             raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] "
                                f"has a shape of {t.shape}.")
         roots.append(edge)
@@ -107,12 +121,12 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
             captures.setdefault(_fn._edge(x), []).append(k)
 
     root_nodes = [n for n, _ in roots]
-    deps, order = _topo(root_nodes)
+    deps = _dependencies(root_nodes)
     needed = None
     if captures is not None:  # run only nodes from which a requested input can be reached
         targets = {n for n, _ in captures}
         needed = set()
-        for n in order:
+        for n in _post_order(root_nodes):
             if n in targets or any(c in needed for c, _ in n.next_functions if c is not None):
                 needed.add(n)
 
@@ -129,9 +143,14 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
         while ready:
             node = ready.pop()
             buf = buffers.pop(node, None)
-            run = buf is not None and (needed is None or node in needed)
-            if run:
-                _run_node(node, buf, captures, results, accumulate, create_graph, retain_graph, buffers)
+            if buf is not None and (needed is None or node in needed):
+                if captures is not None or node._tensor_hooks or node._retained or node._pre_hooks:
+                    buf = _hooks_and_captures(node, buf, captures, results, create_graph)
+                if node._is_sink:
+                    if accumulate:
+                        _accumulate(node.variable, buf.get(0), create_graph)
+                else:
+                    _run_node(node, buf, retain_graph, buffers)
             elif not retain_graph:
                 node._release()
             for nxt, _ in node.next_functions:
@@ -145,8 +164,8 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     return results
 
 
-def _run_node(node, buf, captures, results, accumulate, create_graph, retain_graph, buffers):
-    Tensor = _fn.Tensor
+def _hooks_and_captures(node, buf, captures, results, create_graph):
+    """The rare path: tensor hooks, retain_grad, node pre-hooks, and autograd.grad's captures."""
     if node._tensor_hooks:   # hooks registered on the non-leaf tensors this node produced
         for nr, hooks in node._tensor_hooks.items():
             if buf.get(nr) is not None:
@@ -165,34 +184,32 @@ def _run_node(node, buf, captures, results, accumulate, create_graph, retain_gra
             r = h(tuple(buf.get(i) for i in range(max(buf) + 1)))
             if r is not None:
                 buf = dict(enumerate(r))
-
     if captures is not None:
         for nr, g in buf.items():
             for k in captures.get((node, nr), ()):
                 results[k] = _add(results[k], g)
-        if not accumulate:
-            if isinstance(node, AccumulateGrad):
-                return
+    return buf
 
-    if isinstance(node, AccumulateGrad):
-        _accumulate(node.variable, buf.get(0), create_graph)
-        return
 
-    n_out = len(node._output_meta) or 1
-    grads = []
-    for i in range(n_out):
-        g = buf.get(i)
-        if g is None and node.materialize_grads and node._output_meta:
-            shape, dtype, device = node._output_meta[i]
-            g = Tensor._zeros(shape, dtype, device)
-        grads.append(g)
+def _run_node(node, buf, retain_graph, buffers):
+    meta = node._output_meta
+    if not meta:                        # single output (the common case)
+        grads = (buf[0],)
+    else:
+        grads = []
+        for i in range(len(meta)):
+            g = buf.get(i)
+            if g is None and node.materialize_grads:
+                shape, dtype, device = meta[i]
+                g = _fn.Tensor._zeros(shape, dtype, device)
+            grads.append(g)
     out = node.apply(*grads)
-    if not isinstance(out, tuple):
+    if type(out) is not tuple:
         out = (out,)
-    n_in = len(node.next_functions)
-    if len(out) < n_in and not getattr(node._forward_cls, "_internal", True):
+    edges = node.next_functions
+    if len(out) < len(edges) and not getattr(node._forward_cls, "_internal", True):
         raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
-                           f"(expected {n_in}, got {len(out)})")
+                           f"(expected {len(edges)}, got {len(out)})")
     if AnomalyMode.enabled and AnomalyMode.check_nan:
         _check_nan(node, out)
     if node._hooks:
@@ -202,15 +219,22 @@ def _run_node(node, buf, captures, results, accumulate, create_graph, retain_gra
                 out = tuple(r)
     if not retain_graph:
         node._release()
-    for i, ((nxt, nr), g) in enumerate(zip(node.next_functions, out)):
+    Tensor = _fn.Tensor
+    input_meta = node._input_meta
+    for i, ((nxt, nr), g) in enumerate(zip(edges, out)):
         if nxt is None or g is None:
             continue
         if not isinstance(g, Tensor):
             raise TypeError(f"{node.name()}.backward returned {type(g).__name__} for input {i}; expected a "
                             "Tensor or None")
-        g = _validate(node, i, g, node._input_meta[i])
-        b = buffers.setdefault(nxt, {})
-        b[nr] = _add(b.get(nr), g)
+        shape, np_dtype = input_meta[i]
+        if g._data.shape != shape or g._data.dtype != np_dtype:
+            g = _validate(node, i, g, input_meta[i])
+        b = buffers.get(nxt)
+        if b is None:
+            buffers[nxt] = {nr: g}
+        else:
+            b[nr] = _add(b.get(nr), g)
 
 
 def _accumulate(var, grad, create_graph):

@@ -11,7 +11,12 @@ as PyTorch names it (``MulBackward0``), created only when a gradient is needed.
 """
 import weakref
 
+import numpy as np
+
+from .. import _backend, _device_check
 from .grad_mode import GradMode
+
+_new = object.__new__
 
 _FREED_MSG = ("Trying to backward through the graph a second time (or directly access saved tensors after they "
               "have already been freed). Saved intermediate values of the graph are freed when you call "
@@ -27,17 +32,20 @@ class AnomalyMode:
 
 
 class Node:
-    """A node of the backward graph. Subclasses implement ``apply(*grad_outputs)``."""
-    _name = None
+    """A node of the backward graph. Subclasses implement ``apply(*grad_outputs)``.
 
-    def __init__(self):
-        self.next_functions = ()      # ((node | None, input_nr), ...) one per differentiable input
-        self._input_meta = ()         # (shape, dtype) of each input, to validate the grads sent to it
-        self._pre_hooks = None        # hooks on the grads flowing into this node
-        self._hooks = None            # hooks on (grad_inputs, grad_outputs)
-        self._tensor_hooks = None     # {output_nr: [hook]} from Tensor.register_hook on non-leaves
-        self._retained = None         # {output_nr: weakref(tensor)} from retain_grad()
-        self._trace = None            # forward stack, in anomaly mode
+    Every attribute has a class-level default, so making a node costs one
+    object allocation; instances only store what differs (hot path: one node
+    per differentiable op call).
+    """
+    next_functions = ()      # ((node | None, input_nr), ...) one per differentiable input
+    _input_meta = ()         # (shape, numpy dtype) of each input, to validate the grads sent to it
+    _pre_hooks = None        # hooks on the grads flowing into this node
+    _hooks = None            # hooks on (grad_inputs, grad_outputs)
+    _tensor_hooks = None     # {output_nr: [hook]} from Tensor.register_hook on non-leaves
+    _retained = None         # {output_nr: weakref(tensor)} from retain_grad()
+    _trace = None            # forward stack, in anomaly mode
+    _is_sink = False         # AccumulateGrad
 
     def name(self):
         return type(self).__name__
@@ -78,10 +86,11 @@ class _RemovableHandle:
 class AccumulateGrad(Node):
     """Sink of the graph for a leaf tensor: adds the incoming gradient to ``.grad``."""
 
+    _is_sink = True
+
     def __init__(self, variable):
-        super().__init__()
         self.variable = variable
-        self._input_meta = ((variable.shape, variable.dtype),)
+        self._input_meta = ((variable._data.shape, variable._data.dtype),)
 
     def apply(self, grad):  # accumulation itself is done by the engine (it knows create_graph)
         return ()
@@ -123,14 +132,11 @@ class BackwardNode(Node):
     """The ctx/grad_fn of one op application."""
     _forward_cls = None
     materialize_grads = True
-
-    def __init__(self):
-        super().__init__()
-        self._saved = ()
-        self._freed = False
-        self.needs_input_grad = ()
-        self._non_differentiable = ()
-        self._output_meta = ()
+    _saved = ()
+    _freed = False
+    needs_input_grad = ()
+    _non_differentiable = ()
+    _output_meta = ()        # (shape, dtype, device) per output, only for multi-output ops
 
     # -- the ctx API shared with PyTorch's custom Functions --
     def save_for_backward(self, *tensors):
@@ -194,7 +200,7 @@ def _connect(ctx, inputs):
         if isinstance(a, Tensor) and a._requires_grad:
             edges.append(_edge(a))
             needs.append(True)
-            meta.append((a._data.shape, a.dtype))
+            meta.append((a._data.shape, a._data.dtype))
         else:
             edges.append((None, 0))
             needs.append(False)
@@ -270,7 +276,7 @@ class _FunctionMeta(type):
 
 
 def _is_differentiable(arr):
-    return arr.dtype.kind in "fc"
+    return arr.dtype.kind in "fcV"   # V: bfloat16 (ml_dtypes)
 
 
 class Op(metaclass=_FunctionMeta):
@@ -287,38 +293,56 @@ class Op(metaclass=_FunctionMeta):
 
     @classmethod
     def apply(cls, *args, **params):
-        if GradMode.enabled:
-            for a in args:
-                if type(a) is not Tensor and not isinstance(a, Tensor):
-                    continue
+        arrays = []
+        need = False
+        for a in args:                      # one pass: unwrap Tensors, note whether any needs a gradient
+            if isinstance(a, Tensor):
+                arrays.append(a._data)
                 if a._requires_grad:
-                    return cls._apply_with_grad(args, params)
-        arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+                    need = True
+            else:
+                arrays.append(a)
+        if _backend._cupy is not None and len(args) > 1:   # a GPU exists: one device for all Tensors
+            arrays = _device_check.check(args, arrays)
+        if need and GradMode.enabled:
+            return cls._apply_with_grad(args, arrays, params)
         out = cls.forward(_NO_GRAD_CTX, *arrays, **params)
+        if type(out) is np.ndarray:         # the common case, wrapped inline (hot path)
+            t = _new(Tensor)
+            t._data = out
+            t._version = [0]
+            t._requires_grad = False
+            t._grad_fn = None
+            return t
         if type(out) is tuple:
             return tuple(Tensor._wrap(o) for o in out)
         return Tensor._wrap(out)
 
     @classmethod
-    def _apply_with_grad(cls, args, params):
+    def _apply_with_grad(cls, args, arrays, params):
         ctx = cls._backward_cls()
         _connect(ctx, args)     # first, so forward can save only what ctx.needs_input_grad calls for
-        arrays = [a._data if isinstance(a, Tensor) else a for a in args]
         out = cls.forward(ctx, *arrays, **params)
-        multi = type(out) is tuple
-        outs = out if multi else (out,)
+        if type(out) is not tuple:          # single output
+            t = Tensor._wrap(out)
+            if t._data.dtype.kind in "fcV" and not ctx._non_differentiable:
+                t._grad_fn = ctx
+                t._requires_grad = True
+            if "_to_save" in ctx.__dict__:
+                _save(ctx, args, arrays, (t,), (out,))
+            return t
         non_diff = ctx._non_differentiable
         results = []
-        for i, o in enumerate(outs):
+        for i, o in enumerate(out):
             t = Tensor._wrap(o)
             if _is_differentiable(t._data) and not any(o is n for n in non_diff):
                 t._grad_fn = ctx
                 t._output_nr = i
                 t._requires_grad = True
             results.append(t)
-        ctx._output_meta = tuple((t._data.shape, t.dtype, t.device) for t in results) if multi else ()
-        _save(ctx, args, arrays, results, outs)
-        return tuple(results) if multi else results[0]
+        ctx._output_meta = tuple((t._data.shape, t.dtype, t.device) for t in results)
+        _save(ctx, args, arrays, results, out)
+        return tuple(results)
 
     @staticmethod
     def forward(ctx, *args, **params):

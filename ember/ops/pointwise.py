@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import _dtype as D
 from ..autograd.function import _NO_GRAD_CTX
+from ..autograd.grad_mode import GradMode
 from ._util import (Op, Tensor, broadcast_error, promote_arrays, tensor_method, to_array_operand, wrap_out,
                     xp_of)
 
@@ -296,13 +297,54 @@ def _forward_op(fn):
     return f
 
 
-Tensor.__add__ = _forward_op(add)
+_new = object.__new__
+_ndarray = np.ndarray
+
+
+def _fast_operator(op, fn, ufunc):
+    """``x (op) y`` with a fast path for the common case: float tensors of one dtype (or a float tensor and a
+    Python number) on the CPU. It skips argument parsing and promotion, which then have nothing to do, and
+    otherwise falls back to ``fn`` (promotion, broadcasting errors, other devices). Same results either way.
+    """
+    slow = _forward_op(fn)
+
+    def method(self, other):
+        a = self._data
+        if type(a) is _ndarray and a.dtype.kind == "f":
+            if type(other) is Tensor:
+                b = other._data
+                if type(b) is _ndarray and b.dtype is a.dtype:
+                    if self._requires_grad or other._requires_grad:
+                        if GradMode.enabled:
+                            return op._apply_with_grad((self, other), [a, b], {})
+                    try:
+                        out = ufunc(a, b)
+                    except ValueError:
+                        return slow(self, other)
+                    if type(out) is _ndarray:
+                        t = _new(Tensor)
+                        t._data, t._version, t._requires_grad, t._grad_fn = out, [0], False, None
+                        return t
+            elif type(other) is float or type(other) is int:
+                if self._requires_grad and GradMode.enabled:
+                    return op._apply_with_grad((self, other), [a, other], {})
+                out = ufunc(a, other)
+                if type(out) is _ndarray:
+                    t = _new(Tensor)
+                    t._data, t._version, t._requires_grad, t._grad_fn = out, [0], False, None
+                    return t
+        return slow(self, other)
+    method.__name__ = f"__{fn.__name__}__"
+    return method
+
+
+Tensor.__add__ = _fast_operator(Add, add, np.add)
 Tensor.__radd__ = _reflected(add)
-Tensor.__sub__ = _forward_op(sub)
+Tensor.__sub__ = _fast_operator(Sub, sub, np.subtract)
 Tensor.__rsub__ = _reflected(sub)
-Tensor.__mul__ = _forward_op(mul)
+Tensor.__mul__ = _fast_operator(Mul, mul, np.multiply)
 Tensor.__rmul__ = _reflected(mul)
-Tensor.__truediv__ = _forward_op(div)
+Tensor.__truediv__ = _fast_operator(Div, div, np.true_divide)
 Tensor.__rtruediv__ = _reflected(div)
 Tensor.__floordiv__ = _forward_op(floor_divide)
 Tensor.__rfloordiv__ = _reflected(floor_divide)

@@ -14,6 +14,7 @@ Conventions shared by every op here:
 import math
 import warnings
 
+from .. import _autocast
 from .. import _dtype as D
 from .. import return_types
 from ._util import Op, Tensor, _wrap_dim, normalize_dims, tensor_method, xp_of
@@ -91,11 +92,43 @@ class Sum(Op):
     @staticmethod
     def forward(ctx, x, dims, keepdim, dtype):
         ctx.in_shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
-        return x.sum(axis=dims, keepdims=keepdim, dtype=dtype)
+        # axis=None for a full reduction: NumPy's fastest path
+        return x.sum(axis=None if len(dims) == x.ndim else dims, keepdims=keepdim, dtype=dtype)
 
     @staticmethod
     def backward(ctx, g):
-        return _keep(g, ctx.in_shape, ctx.dims, ctx.keepdim).expand(*ctx.in_shape)
+        return ExpandTo.apply(_keep(g, ctx.in_shape, ctx.dims, ctx.keepdim), ctx.in_shape)
+
+
+class ExpandTo(Op):
+    """Broadcast to ``shape`` (a stride-0 view, no copy): the backward of a sum. Its own backward is SumToSize."""
+    node_name = "ExpandBackward0"
+
+    @staticmethod
+    def forward(ctx, g, shape):
+        ctx.in_shape = g.shape
+        return xp_of(g).broadcast_to(g, shape)
+
+    @staticmethod
+    def backward(ctx, gg):
+        return SumToSize.apply(gg, ctx.in_shape)
+
+
+class SumToSize(Op):
+    """Sum away broadcast dims so the result has ``shape`` (what the engine does to broadcast gradients)."""
+    node_name = "SumBackward1"
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.in_shape = x.shape
+        lead = x.ndim - len(shape)
+        dims = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and x.shape[i + lead] != 1)
+        out = x.sum(axis=dims, keepdims=True) if dims else x
+        return out.reshape(shape) if out.shape != tuple(shape) else out
+
+    @staticmethod
+    def backward(ctx, gg):
+        return ExpandTo.apply(gg, ctx.in_shape)
 
 
 class SumDim(Sum):
@@ -113,6 +146,10 @@ def _sum_dtype(x, dtype):
 @tensor_method("sum")
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):  # noqa: A001
     """Sum over ``dim`` (all dims when None); int and bool inputs sum to int64."""
+    if _autocast.on:
+        input = _autocast.fp32_one("sum", input)
+    if dim is None and dtype is None and out is None and input._data.dtype.kind == "f":   # hot path
+        return Sum.apply(input, tuple(range(input._data.ndim)), keepdim, None)
     dims = _dims(dim, input._data.ndim, "sum")
     op = Sum if dim is None else SumDim
     return _out(op.apply(input, dims, keepdim, _sum_dtype(input._data, dtype)), out)
@@ -187,13 +224,9 @@ def sum_to_size(self, *size):
     """Sum broadcast dimensions away so that the result has shape ``size``."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
-    shape = self._data.shape
-    if tuple(shape) == tuple(size):
+    if self._data.shape == tuple(size):
         return self
-    lead = len(shape) - len(size)
-    dims = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(size) if s == 1 and shape[i + lead] != 1)
-    out = sum(self, dims, keepdim=True) if dims else self
-    return out.reshape(size) if lead or out.shape != tuple(size) else out
+    return SumToSize.apply(self, tuple(size))
 
 
 # ---------------------------------------------------------------------------------------------- prod
@@ -230,6 +263,8 @@ class ProdDim(Prod):
 @tensor_method("prod")
 def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Product of all elements, or along one ``dim``; int and bool inputs give int64."""
+    if _autocast.on:
+        input = _autocast.fp32_one("prod", input)
     if dim is not None and not isinstance(dim, int):
         raise TypeError(f"prod(): argument 'dim' must be int, not {type(dim).__name__}")
     dims = _dims(dim, input._data.ndim, "prod")
