@@ -390,7 +390,9 @@ class Tensor:
                 raise TypeError("can't convert cuda:0 device type tensor to numpy. Use Tensor.cpu() to copy the "
                                 "tensor to host memory first: t.cpu().numpy()")
             return self._data.get()
-        return self._data
+        # A new ndarray object over the same memory, as PyTorch returns: setting .shape on it must not
+        # reshape the tensor.
+        return self._data.view()
 
     def __array__(self, dtype=None, copy=None):
         a = self.numpy()

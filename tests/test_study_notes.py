@@ -340,9 +340,7 @@ SNIPPETS = {
         a.shape = (2, 6)
         print(b.shape)
         print(b)
-    ''', dict(xfail="Tensor.numpy() returns the tensor's own ndarray (and from_numpy keeps the caller's), so "
-                    "`c is a` and setting .shape on either array reshapes the tensor; PyTorch returns a new "
-                    "ndarray sharing memory (ember/_tensor.py numpy()/from_numpy: return/keep a .view())")),
+    ''', {}),
 
     # ------------------------------------------------------------------ note 001 Part 2
     "001p2_softmax": ('''
@@ -1149,9 +1147,7 @@ SNIPPETS = {
         print(loss.grad_fn.next_functions[0][0])  # Linear
         print(loss.grad_fn.next_functions[0][0].next_functions[0][0])  # ReLU
         print(loss.grad_fn.next_functions[0][0].next_functions)
-    ''', dict(xfail="nn.Linear's AddmmBackward0 has next_functions (input, weight, bias) in Ember, PyTorch's are "
-                    "(bias AccumulateGrad, input, TBackward0 of weight): ember/ops/activation.py _LinearOp takes "
-                    "(x, w, b) and has no TBackward0 node")),
+    ''', {}),
     "004_cifar_train_loss_data_0": (textwrap.dedent(CIFAR_NET) + textwrap.dedent(
         CIFAR_TRAIN.replace("LOSS_VALUE", "loss.data[0]")), {}),
     "004_cifar_train_and_test": (_ind(CIFAR_NET) + _ind('\n# --sync--\n') + _ind(

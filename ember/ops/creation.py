@@ -137,7 +137,7 @@ def from_numpy(ndarray):
     if not ndarray.dtype.isnative:
         raise ValueError("given numpy array has byte order different from the native byte order. Conversion "
                          "between byte orders is currently not supported.")
-    return Tensor._wrap(ndarray)
+    return Tensor._wrap(ndarray.view())   # its own array object over the same memory (see Tensor.numpy)
 
 
 def _factory(fill):
