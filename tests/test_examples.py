@@ -65,6 +65,14 @@ def test_part1_tensors(tmp_path, datasets_dir):
     assert_png(out / "activation.png", (500, 350))
 
 
+def test_linear_regression(tmp_path, datasets_dir):
+    proc, out = run_example("linear_regression.py", tmp_path, datasets_dir, "--epochs", "100")
+    for label in ("by hand", "nn.Linear"):
+        w, b = map(float, re.search(label + r": learned w=([-0-9.]+) b=([-0-9.]+)", proc.stdout).groups())
+        assert abs(w - 3.0) < 0.1 and abs(b - 0.5) < 0.05
+    assert_png(out / "fit.png", (500, 350))
+
+
 def test_part2_mnist_network(tmp_path, datasets_dir):
     proc, out = run_example("part2_mnist_network.py", tmp_path, datasets_dir, "--limit", "300")
     assert "torch.Size([64, 1, 28, 28]) torch.Size([64])" in proc.stdout
