@@ -9,9 +9,11 @@ composed the same way here, so their ``grad_fn`` matches too.
 import math
 import warnings
 
+from .. import _autocast
 from .. import _dtype as D
 from ._util import GradMode, Op, Tensor, _wrap_dim, as_float_array, tensor_method, xp_of
 from .inplace import apply_inplace
+from .linalg import Addmm as _Addmm, Mm as _Mm, transposed_weight as _transposed_weight
 
 __all__ = ["relu", "relu_", "selu", "selu_", "celu", "celu_", "threshold", "threshold_", "prelu", "softmax",
            "log_softmax", "dropout", "dropout_", "feature_dropout", "alpha_dropout", "feature_alpha_dropout",
@@ -40,7 +42,25 @@ class Relu(Op):
     @staticmethod
     def backward(ctx, g):
         y, = ctx.saved_tensors
-        return g.masked_fill(y <= 0, 0)     # PyTorch's threshold_backward(grad, result, 0)
+        return ThresholdBackward.apply(g, y)
+
+
+class ThresholdBackward(Op):
+    """PyTorch's threshold_backward(grad, result, 0): the gradient where the result is positive, else 0.
+
+    One node and one NumPy call (relu's backward runs once per layer per step);
+    it is linear in the gradient, so its own backward is itself.
+    """
+
+    @staticmethod
+    def forward(ctx, g, y):
+        ctx.save_for_backward(y)
+        return xp_of(g).where(y > 0, g, 0).astype(g.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, gg):
+        y, = ctx.saved_tensors
+        return ThresholdBackward.apply(gg, y), None
 
 
 @tensor_method("relu")
@@ -582,6 +602,8 @@ def _softmax_prep(input, dim, dtype, name):
 @tensor_method("softmax")
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
     r"""exp(x_i) / sum_j exp(x_j) along ``dim`` (numerically stable)."""
+    if _autocast.on:
+        input = _autocast.fp32_one("softmax", input)
     if dim is None:
         dim = _get_softmax_dim("softmax", input.dim(), _stacklevel)
     input, d = _softmax_prep(input, dim, dtype, "softmax")
@@ -591,6 +613,8 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
 @tensor_method("log_softmax")
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     r"""log(softmax(x)) along ``dim``, computed stably."""
+    if _autocast.on:
+        input = _autocast.fp32_one("log_softmax", input)
     if dim is None:
         dim = _get_softmax_dim("log_softmax", input.dim(), _stacklevel)
     input, d = _softmax_prep(input, dim, dtype, "log_softmax")
@@ -623,25 +647,18 @@ class _LinearOp(Op):
         x, w = ctx.saved_tensors
         need = ctx.needs_input_grad
         gx = gw = gb = None
+        out_f, in_f = w.shape
+        g2 = g.reshape(-1, out_f) if g.ndim != 2 else g
         if need[0]:
-            gx = g.matmul(w)
-        if need[1] or (len(need) > 2 and need[2]):
-            out_f, in_f = w.shape
-            g2 = g.reshape(-1, out_f) if g.ndim != 2 else g
-            if need[1]:
-                x2 = x.reshape(-1, in_f) if x.ndim != 2 else x
-                gw = g2.t().mm(x2)
-            if len(need) > 2 and need[2]:
-                gb = g2.sum(0)
+            gx = _Mm.apply(g2, w)
+            if g.ndim != 2:
+                gx = gx.reshape(*g.shape[:-1], in_f)
+        if need[1]:
+            x2 = x.reshape(-1, in_f) if x.ndim != 2 else x
+            gw = _Mm.apply(g2, x2, ta=True)     # g^T x, no transpose view needed
+        if len(need) > 2 and need[2]:
+            gb = g2.sum(0)
         return gx, gw, gb
-
-
-class Addmm(_LinearOp):
-    pass
-
-
-class Mm(_LinearOp):
-    pass
 
 
 class _ViewLinear(_LinearOp):
@@ -658,6 +675,8 @@ class _SqueezeLinear(_LinearOp):
 
 def linear(input, weight, bias=None):
     r"""y = x W^T + b.  input (*, in_features), weight (out_features, in_features), bias (out_features)."""
+    if _autocast.on:
+        input, weight, bias = _autocast.lower("linear", input, weight, bias)
     x, w = input._data, weight._data
     if x.dtype != w.dtype or (bias is not None and bias._data.dtype != x.dtype):
         other = w.dtype if x.dtype != w.dtype else bias._data.dtype
@@ -672,9 +691,10 @@ def linear(input, weight, bias=None):
                            f"{w.shape[1]}x{w.shape[0]}) (the input's last dimension, {x.shape[-1]}, must equal the "
                            f"layer's in_features, {w.shape[1]}; check the previous layer's output size or flatten "
                            "the input with x.view(x.size(0), -1))")
-    if x.ndim == 2:
-        op = Addmm if bias is not None else Mm
-    elif x.ndim == 1 and bias is None:
+    if x.ndim == 2:   # PyTorch's graph: AddmmBackward0 -> (bias, input, TBackward0 -> weight), or MmBackward0
+        wt = _transposed_weight(weight)
+        return _Addmm.apply(bias, input, wt, 1, 1) if bias is not None else _Mm.apply(input, wt)
+    if x.ndim == 1 and bias is None:
         op = _SqueezeLinear
     else:
         op = _ViewLinear if bias is not None else _UnsafeViewLinear

@@ -9,6 +9,7 @@ prints the same names: 2-D @ 2-D is ``MmBackward0``, 1-D @ 1-D ``DotBackward0``,
 """
 import warnings
 
+from .. import _autocast
 from ._util import Op, Tensor, _wrap_dim, tensor_method, xp_of
 
 __all__ = ['matmul', 'mm', 'mv', 'bmm', 'dot', 'vdot', 'inner', 'outer', 'ger', 'addmm', 'addmv', 'baddbmm',
@@ -50,17 +51,52 @@ def _vec_size_error(n, m):
 
 
 # ---------------------------------------------------------------------------------------------- the kernels
-class Mm(Op):
+class T(Op):
+    """The transpose of a matrix, as ``nn.Linear`` takes its weight (PyTorch's ``TBackward0``)."""
+
     @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return a @ b
+    def forward(ctx, w):
+        return w.T
+
+    @staticmethod
+    def backward(ctx, g):
+        return T.apply(g)
+
+
+def transposed_weight(weight):
+    """``weight.t()`` for a layer: a graph node only when a gradient is needed; shares the weight's version
+    counter, so changing the weight in place before backward is caught as in PyTorch."""
+    wt = T.apply(weight)
+    wt._version = weight._version
+    return wt
+
+
+
+class Mm(Op):
+    """``op(a) @ op(b)`` for 2-D a, b, where op transposes when ``ta``/``tb`` is set.
+
+    The transposes are flags, not view ops, so a backward costs one node and
+    one BLAS call per gradient (BLAS reads transposed operands directly):
+    for out = A B, dA = g B^T and dB = A^T g.
+    """
+
+    @staticmethod
+    def forward(ctx, a, b, ta=False, tb=False):
+        needs = ctx.needs_input_grad
+        if needs:
+            ctx.ta, ctx.tb = ta, tb
+            ctx.save_for_backward(a if len(needs) > 1 and needs[1] else None, b if needs[0] else None)
+        return (a.T if ta else a) @ (b.T if tb else b)
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        ga = Mm.apply(g, b.mT) if ctx.needs_input_grad[0] else None
-        gb = Mm.apply(a.mT, g) if ctx.needs_input_grad[1] else None
+        ta, tb = ctx.ta, ctx.tb
+        ga = gb = None
+        if ctx.needs_input_grad[0]:    # d/dop(a) = g op(b)^T, transposed back when ta
+            ga = Mm.apply(b, g, ta=tb, tb=True) if ta else Mm.apply(g, b, tb=not tb)
+        if len(ctx.needs_input_grad) > 1 and ctx.needs_input_grad[1]:   # d/dop(b) = op(a)^T g
+            gb = Mm.apply(g, a, ta=True, tb=ta) if tb else Mm.apply(a, g, ta=not ta)
         return ga, gb
 
 
@@ -135,6 +171,8 @@ class UnsafeView(Op):
 @tensor_method("matmul", "__matmul__")
 def matmul(input, other, *, out=None):
     """Matrix product with PyTorch's rules: 1-D operands are vectors, leading dims broadcast as batches."""
+    if _autocast.on:
+        input, other = _autocast.lower("matmul", input, other)
     if not isinstance(other, Tensor):
         if out is None and not isinstance(input, Tensor):
             return NotImplemented
@@ -223,6 +261,8 @@ Tensor.__rmatmul__ = lambda self, other: matmul(other, self) if isinstance(other
 @tensor_method("mm")
 def mm(input, mat2, *, out=None):
     """Matrix product of two 2-D tensors (no broadcasting; see ``matmul``)."""
+    if _autocast.on:
+        input, mat2 = _autocast.lower("mm", input, mat2)
     if input.ndim != 2 or mat2.ndim != 2:
         which = "self" if input.ndim != 2 else "mat2"
         raise RuntimeError(f"{which} must be a matrix (mm needs two 2-D tensors, got {input.ndim}D and "
@@ -271,6 +311,8 @@ def _check_bmm(op, b1, b2, n1="batch1", n2="batch2"):
 @tensor_method("bmm")
 def bmm(input, mat2, *, out=None):
     """Batched matrix product: (b, n, m) @ (b, m, p) -> (b, n, p); no broadcasting."""
+    if _autocast.on:
+        input, mat2 = _autocast.lower("bmm", input, mat2)
     _check_bmm("bmm", input, mat2)
     return _maybe_out(Bmm.apply(input, mat2), out)
 
@@ -325,12 +367,14 @@ def ger(input, vec2, *, out=None):
 
 # ---------------------------------------------------------------------------------------------- add*mm family
 class Addmm(Op):
-    """``beta * input + alpha * (mat1 @ mat2)`` in one node (what ``nn.Linear`` runs)."""
+    """``beta * input + alpha * (mat1 @ mat2)`` in one node (what ``nn.Linear`` runs on 2-D input)."""
 
     @staticmethod
     def forward(ctx, c, a, b, beta, alpha):
-        ctx.beta, ctx.alpha = beta, alpha
-        ctx.save_for_backward(a, b)
+        needs = ctx.needs_input_grad
+        if needs:   # a is needed for b's gradient and b for a's
+            ctx.beta, ctx.alpha = beta, alpha
+            ctx.save_for_backward(a if len(needs) > 2 and needs[2] else None, b if needs[1] else None)
         out = a @ b
         if alpha != 1:
             out *= alpha
@@ -344,10 +388,10 @@ class Addmm(Op):
         gc = (g if ctx.beta == 1 else g * ctx.beta) if ctx.needs_input_grad[0] else None
         ga = gb = None
         if ctx.needs_input_grad[1]:
-            ga = Mm.apply(g, b.mT)
+            ga = Mm.apply(g, b, tb=True)
             ga = ga * ctx.alpha if ctx.alpha != 1 else ga
         if len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2]:
-            gb = Mm.apply(a.mT, g)
+            gb = Mm.apply(a, g, ta=True)
             gb = gb * ctx.alpha if ctx.alpha != 1 else gb
         return gc, ga, gb
 
@@ -373,6 +417,8 @@ def _broadcast_to_shape(s, target):
 @tensor_method("addmm")
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     """``beta * input + alpha * (mat1 @ mat2)``; ``input`` broadcasts to the product's shape."""
+    if _autocast.on:
+        input, mat1, mat2 = _autocast.lower("addmm", input, mat1, mat2)
     if mat1.ndim != 2 or mat2.ndim != 2:
         raise RuntimeError(f"{'mat1' if mat1.ndim != 2 else 'mat2'} must be a matrix, got "
                            f"{mat1.ndim if mat1.ndim != 2 else mat2.ndim}-D tensor (addmm needs 2-D mat1 and mat2)")
@@ -445,6 +491,8 @@ class Addbmm(Baddbmm):
 @tensor_method("baddbmm")
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     """``beta * input + alpha * bmm(batch1, batch2)``."""
+    if _autocast.on:
+        input, batch1, batch2 = _autocast.lower("baddbmm", input, batch1, batch2)
     _check_bmm("baddbmm", batch1, batch2)
     _check_add_input("baddbmm", input, (batch1.shape[0], batch1.shape[1], batch2.shape[2]))
     return _maybe_out(Baddbmm.apply(input, batch1, batch2, beta, alpha, False), out)
