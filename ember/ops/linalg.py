@@ -51,6 +51,12 @@ def _vec_size_error(n, m):
 
 
 # ---------------------------------------------------------------------------------------------- the kernels
+def _same_type(a, out):
+    """NumPy computes bfloat16 (ml_dtypes) products in float32: give the result the operands' dtype back."""
+    return out if out.dtype == a.dtype else out.astype(a.dtype)
+
+
+
 class T(Op):
     """The transpose of a matrix, as ``nn.Linear`` takes its weight (PyTorch's ``TBackward0``)."""
 
@@ -86,7 +92,7 @@ class Mm(Op):
         if needs:
             ctx.ta, ctx.tb = ta, tb
             ctx.save_for_backward(a if len(needs) > 1 and needs[1] else None, b if needs[0] else None)
-        return (a.T if ta else a) @ (b.T if tb else b)
+        return _same_type(a, (a.T if ta else a) @ (b.T if tb else b))
 
     @staticmethod
     def backward(ctx, g):
@@ -104,7 +110,7 @@ class Dot(Op):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return xp_of(a).asarray(a @ b)
+        return _same_type(a, xp_of(a).asarray(a @ b))
 
     @staticmethod
     def backward(ctx, g):
@@ -130,7 +136,7 @@ class Mv(Op):
     @staticmethod
     def forward(ctx, a, v):
         ctx.save_for_backward(a, v)
-        return a @ v
+        return _same_type(a, a @ v)
 
     @staticmethod
     def backward(ctx, g):
@@ -144,7 +150,7 @@ class Bmm(Op):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return xp_of(a).matmul(a, b)
+        return _same_type(a, xp_of(a).matmul(a, b))
 
     @staticmethod
     def backward(ctx, g):
@@ -375,7 +381,7 @@ class Addmm(Op):
         if needs:   # a is needed for b's gradient and b for a's
             ctx.beta, ctx.alpha = beta, alpha
             ctx.save_for_backward(a if len(needs) > 2 and needs[2] else None, b if needs[1] else None)
-        out = a @ b
+        out = _same_type(a, a @ b)
         if alpha != 1:
             out *= alpha
         if beta != 0:
@@ -434,7 +440,7 @@ class Addmv(Op):
     def forward(ctx, c, a, v, beta, alpha):
         ctx.beta, ctx.alpha = beta, alpha
         ctx.save_for_backward(a, v)
-        out = a @ v
+        out = _same_type(a, a @ v)
         if alpha != 1:
             out *= alpha
         if beta != 0:
@@ -465,7 +471,7 @@ class Baddbmm(Op):
     def forward(ctx, c, a, b, beta, alpha, reduce):
         ctx.beta, ctx.alpha, ctx.reduce = beta, alpha, reduce
         ctx.save_for_backward(a, b)
-        out = xp_of(a).matmul(a, b)
+        out = _same_type(a, xp_of(a).matmul(a, b))
         if reduce:
             out = out.sum(axis=0)
         if alpha != 1:
