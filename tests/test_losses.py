@@ -101,3 +101,70 @@ def test_warnings_match_pytorch():
                                          "reduction='sum' instead."):
         loss = ember.nn.MSELoss(size_average=False)
     assert loss.reduction == "sum"
+
+
+_CTC_RNG = np.random.default_rng(3)
+CTC_T, CTC_N, CTC_C = 12, 5, 6
+CTC_X = _CTC_RNG.standard_normal((CTC_T, CTC_N, CTC_C))
+CTC_TARGETS = _CTC_RNG.integers(1, CTC_C, (CTC_N, 5))
+CTC_TARGETS[0, :3] = [2, 2, 3]                    # a repeated label needs a blank between
+CTC_TARGETS[4, :5] = [1, 1, 1, 1, 1]              # five repeats need 9 frames: infeasible in 6 -> inf
+CTC_IL, CTC_TL = [12, 10, 12, 7, 6], [5, 3, 0, 4, 5]
+
+
+def _ctc_run(lib, reduction, zero_infinity, blank=0, concatenated=False, module=False, dtype=np.float64,
+             through_log_softmax=True):
+    x = lib.tensor(CTC_X.astype(dtype), requires_grad=True)
+    lp = x.log_softmax(2) if through_log_softmax else x
+    targets = CTC_TARGETS if blank == 0 else np.where(CTC_TARGETS == blank, 0, CTC_TARGETS)
+    if concatenated:
+        targets = lib.tensor(np.concatenate([targets[b, :n] for b, n in enumerate(CTC_TL)]))
+        lengths = (tuple(CTC_IL), tuple(CTC_TL))
+    else:
+        targets, lengths = lib.tensor(targets), (lib.tensor(CTC_IL), lib.tensor(CTC_TL))
+    if module:
+        loss = lib.nn.CTCLoss(blank=blank, reduction=reduction, zero_infinity=zero_infinity)(lp, targets, *lengths)
+    else:
+        loss = lib.nn.functional.ctc_loss(lp, targets, *lengths, blank=blank, reduction=reduction,
+                                          zero_infinity=zero_infinity)
+    (loss * lib.arange(1.0, loss.numel() + 1, dtype=loss.dtype).view(loss.shape)).sum().backward()
+    return loss.detach().numpy(), x.grad.numpy()
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+@pytest.mark.parametrize("zero_infinity", [False, True])
+def test_ctc_loss_forward_backward_match_pytorch(reduction, zero_infinity):
+    (el, eg), (tl, tg) = _ctc_run(ember, reduction, zero_infinity), _ctc_run(torch, reduction, zero_infinity)
+    np.testing.assert_allclose(el, tl, rtol=1e-10, atol=1e-12)   # inf where infeasible, unless zero_infinity
+    np.testing.assert_allclose(eg, tg, rtol=1e-9, atol=1e-12)    # nan where PyTorch gives nan
+    if reduction == "none":
+        assert np.isinf(el[4]) != zero_infinity
+
+
+@pytest.mark.parametrize("kw", [dict(blank=3), dict(concatenated=True), dict(module=True, blank=5),
+                                dict(dtype=np.float32), dict(through_log_softmax=False, zero_infinity=True)])
+def test_ctc_loss_variants_match_pytorch(kw):
+    kw = {"reduction": "mean", "zero_infinity": True, **kw}
+    (el, eg), (tl, tg) = _ctc_run(ember, **kw), _ctc_run(torch, **kw)
+    assert el.dtype == tl.dtype
+    tol = 1e-5 if kw.get("dtype") == np.float32 else 1e-9
+    np.testing.assert_allclose(el, tl, rtol=tol, atol=tol)
+    np.testing.assert_allclose(eg, tg, rtol=tol, atol=tol)
+
+
+def test_ctc_loss_unbatched_grad_fn_and_repr():
+    outs = []
+    for lib in (ember, torch):
+        lp = lib.tensor(CTC_X[:, 0], requires_grad=True)
+        loss = lib.nn.functional.ctc_loss(lp.log_softmax(1), lib.tensor(CTC_TARGETS[0]), lib.tensor(12),
+                                          lib.tensor(5), reduction="none")
+        loss.backward()
+        outs.append((loss.shape, loss.item(), lp.grad.numpy(), repr(lib.nn.CTCLoss(blank=1))))
+    (es, el, eg, er), (ts, tl, tg, tr) = outs
+    assert es == ts and er == tr and abs(el - tl) < 1e-10
+    np.testing.assert_allclose(eg, tg, rtol=1e-9, atol=1e-12)
+    x = ember.tensor(CTC_X, requires_grad=True)
+    loss = ember.nn.functional.ctc_loss(x, ember.tensor(CTC_TARGETS), CTC_IL, CTC_TL, reduction="none")
+    assert loss.grad_fn.name() == "CtcLossBackward0"
+    with pytest.raises(RuntimeError, match="blank must be in label range"):
+        ember.nn.functional.ctc_loss(x, ember.tensor(CTC_TARGETS), CTC_IL, CTC_TL, blank=6)

@@ -611,3 +611,157 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     if full:
         loss = loss + 0.5 * math.log(2 * math.pi)
     return _reduce(loss, reduction)
+
+
+# ----------------------------------------------------------------------------- CTC
+def _lse(*arrays):
+    """Elementwise log(sum(exp(.))) of same-shape arrays, -inf safe."""
+    m = arrays[0]
+    for a in arrays[1:]:
+        m = np.maximum(m, a)
+    safe = np.where(np.isfinite(m), m, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = sum(np.exp(a - safe) for a in arrays)
+        return np.where(np.isfinite(m), np.log(s) + safe, m)
+
+
+class CtcLoss(Op):
+    """Per-sample CTC negative log-likelihood; log-space alpha/beta recursions vectorised over the batch."""
+
+    @staticmethod
+    def forward(ctx, log_probs, labels, input_lengths, target_lengths, blank, zero_infinity):
+        xp = xp_of(log_probs)
+        lp = np.asarray(log_probs.get() if xp is not np else log_probs, dtype=np.float64)   # (T, N, C)
+        T, N, C = lp.shape
+        S = 2 * labels.shape[1] + 1
+        ext = np.full((N, S), blank, dtype=np.int64)     # l': blank, l1, blank, l2, ..., blank
+        ext[:, 1::2] = labels
+        s_idx = np.arange(S)
+        valid_s = s_idx[None, :] < (2 * target_lengths[:, None] + 1)
+        # the s-2 transition: allowed into a label that differs from the label two positions back
+        skip = np.zeros((N, S), dtype=bool)
+        skip[:, 2:] = (ext[:, 2:] != blank) & (ext[:, 2:] != ext[:, :-2])
+        bi = np.arange(N)[:, None]
+        lpe = lp[:, bi, ext]                              # (T, N, S): log-prob of each extended label
+        neg = -np.inf
+        alpha = np.full((T, N, S), neg)
+        alpha[0, :, 0] = lpe[0, :, 0]
+        alpha[0, :, 1] = np.where(target_lengths > 0, lpe[0, :, 1], neg)
+        alpha[0] = np.where(valid_s, alpha[0], neg)
+        for t in range(1, T):
+            prev = alpha[t - 1]
+            a1 = np.concatenate([np.full((N, 1), neg), prev[:, :-1]], 1)
+            a2 = np.where(skip, np.concatenate([np.full((N, 2), neg), prev[:, :-2]], 1), neg)
+            alpha[t] = np.where(valid_s, _lse(prev, a1, a2) + lpe[t], neg)
+        last = input_lengths - 1
+        end = 2 * target_lengths
+        a_last = alpha[last, np.arange(N)]                # (N, S)
+        ll = _lse(a_last[np.arange(N), end], np.where(end > 0, a_last[np.arange(N), np.maximum(end - 1, 0)], neg))
+        nll = -ll
+        beta = np.full((T, N, S), neg)
+        skip_up = np.zeros((N, S), dtype=bool)            # the s+2 transition, seen from s
+        skip_up[:, :-2] = skip[:, 2:]
+        init = np.full((N, S), neg)
+        init[np.arange(N), end] = lpe[last, np.arange(N), end]
+        has_label = end > 0
+        init[np.arange(N)[has_label], end[has_label] - 1] = lpe[last[has_label], np.arange(N)[has_label],
+                                                                 end[has_label] - 1]
+        nxt = np.full((N, S), neg)
+        for t in range(T - 1, -1, -1):
+            b1 = np.concatenate([nxt[:, 1:], np.full((N, 1), neg)], 1)
+            b2 = np.where(skip_up, np.concatenate([nxt[:, 2:], np.full((N, 2), neg)], 1), neg)
+            rec = np.where(valid_s, _lse(nxt, b1, b2) + lpe[t], neg)
+            cur = np.where((t == last)[:, None], init, np.where((t < last)[:, None], rec, neg))
+            beta[t] = cur
+            nxt = cur
+        ctx.save = (alpha, beta, ext, nll, input_lengths)
+        ctx.save_for_backward(log_probs)
+        ctx.zero_infinity = zero_infinity
+        ctx.shape = (T, N, C)
+        if zero_infinity:
+            nll = np.where(np.isinf(nll), 0.0, nll)
+        return xp.asarray(nll.astype(log_probs.dtype))
+
+    @staticmethod
+    def backward(ctx, g):
+        alpha, beta, ext, nll, input_lengths = ctx.save
+        lp_t, = ctx.saved_tensors
+        xp = xp_of(lp_t._data)
+        lp = np.asarray(lp_t._data.get() if xp is not np else lp_t._data, dtype=np.float64)
+        T, N, C = ctx.shape
+        bi = np.arange(N)[:, None]
+        lpe = lp[:, bi, ext]
+        with np.errstate(over="ignore", invalid="ignore"):
+            e = np.exp(alpha + beta + nll[None, :, None] - lpe)      # (T, N, S)
+            e = np.where(np.isfinite(alpha + beta), e, 0.0)
+            onehot = np.zeros((N, ext.shape[1], C))
+            onehot[bi, np.arange(ext.shape[1])[None, :], ext] = 1.0
+            q = np.einsum("tns,nsc->tnc", e, onehot)
+            grad = np.exp(lp) - q
+        active = np.arange(T)[:, None] < input_lengths[None, :]
+        grad = np.where(active[:, :, None], grad, 0.0)
+        # an infeasible alignment (nll = inf): 0 with zero_infinity, else NaN as PyTorch's exp(-inf + inf)
+        grad = np.where(np.isinf(nll)[None, :, None] & active[:, :, None], 0.0 if ctx.zero_infinity else np.nan,
+                        grad)
+        gn = np.asarray(g._data.get() if xp is not np else g._data, dtype=np.float64)
+        grad = grad * gn[None, :, None]
+        return _const(xp.asarray(grad.astype(lp_t._data.dtype)))
+
+
+def _as_int_array(x):
+    if isinstance(x, Tensor):
+        a = x._data
+        a = a.get() if xp_of(a) is not np else a
+        return np.asarray(a, dtype=np.int64).reshape(-1)
+    return np.asarray(list(x) if not np.isscalar(x) else [x], dtype=np.int64).reshape(-1)
+
+
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean", zero_infinity=False):
+    r"""Connectionist Temporal Classification loss.
+
+    log_probs (T, N, C) or (T, C): log-softmax outputs; targets (N, S) padded or 1-D concatenated
+    (sum(target_lengths)); input_lengths, target_lengths: (N,) tensors or tuples. ``'mean'`` divides each
+    sample's loss by its target length, then averages over the batch.
+    """
+    from .creation import tensor as _tensor  # noqa: WPS433
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    unbatched = log_probs.dim() == 2
+    lp = log_probs.unsqueeze(1) if unbatched else log_probs
+    T, N, C = lp.shape
+    if not 0 <= blank < C:
+        raise RuntimeError("blank must be in label range")
+    il, tl = _as_int_array(input_lengths), _as_int_array(target_lengths)
+    if len(il) != N:
+        raise RuntimeError(f"input_lengths must be of size batch_size, but got {len(il)} and batch size {N}")
+    if len(tl) != N:
+        raise RuntimeError(f"target_lengths must be of size batch_size, but got {len(tl)} and batch size {N}")
+    if (il > T).any():
+        b = int(np.argmax(il > T))
+        raise RuntimeError(f"Expected input_lengths to have value at most {T}, but got value {il[b]} (while checking "
+                           f"arguments for ctc_loss_cpu)")
+    tg = targets._data
+    tg = np.asarray(tg.get() if xp_of(tg) is not np else tg, dtype=np.int64)
+    if unbatched:
+        tg = tg.reshape(1, -1)
+    smax = int(tl.max()) if N else 0
+    labels = np.full((N, max(smax, 1)), blank, dtype=np.int64)
+    if tg.ndim == 1:
+        offsets = np.concatenate([[0], np.cumsum(tl)[:-1]])
+        for b in range(N):
+            labels[b, :tl[b]] = tg[offsets[b]:offsets[b] + tl[b]]
+    else:
+        if smax > tg.shape[1]:
+            raise RuntimeError(f"Expected tensor to have size at least {smax} at dimension 1, but got size "
+                               f"{tg.shape[1]} for argument #2 'targets' (while checking arguments for ctc_loss_cpu)")
+        for b in range(N):
+            labels[b, :tl[b]] = tg[b, :tl[b]]
+    node = CtcLoss.apply(lp, labels, il, tl, blank, zero_infinity)
+    if reduction == "none":
+        return node.squeeze(0) if unbatched else node
+    if reduction == "sum":
+        return node.sum()
+    return (node / _tensor(np.maximum(tl, 1)).to(node.dtype)).mean()
+
+
+__functional__.append("ctc_loss")

@@ -10,7 +10,7 @@ from .module import Module
 __all__ = ["L1Loss", "MSELoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "KLDivLoss",
            "SmoothL1Loss", "HuberLoss", "MarginRankingLoss", "CosineEmbeddingLoss", "TripletMarginLoss",
            "TripletMarginWithDistanceLoss", "SoftMarginLoss", "MultiLabelSoftMarginLoss", "HingeEmbeddingLoss",
-           "PoissonNLLLoss", "GaussianNLLLoss", "NLLLoss2d"]
+           "PoissonNLLLoss", "GaussianNLLLoss", "NLLLoss2d", "CTCLoss"]
 
 
 class _Loss(Module):
@@ -236,3 +236,17 @@ class GaussianNLLLoss(_Loss):
 
     def forward(self, input, target, var):
         return F.gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps, reduction=self.reduction)
+
+
+class CTCLoss(_Loss):
+    r"""Connectionist Temporal Classification loss. log_probs :math:`(T, N, C)` or :math:`(T, C)`; targets
+    :math:`(N, S)` or concatenated :math:`(\sum target\_lengths)`; input_lengths, target_lengths :math:`(N)`."""
+
+    def __init__(self, blank=0, reduction="mean", zero_infinity=False):
+        super().__init__(reduction=reduction)
+        self.blank = blank
+        self.zero_infinity = zero_infinity
+
+    def forward(self, log_probs, targets, input_lengths, target_lengths):
+        return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank, self.reduction,
+                          self.zero_infinity)
