@@ -115,11 +115,10 @@ def main(argv=None):
 
     common.plot_losses(train_losses, test_losses, os.path.join(args.out, "loss_curves.png"), accuracies)
     model.eval()
-    images, labels = next(iter(testloader))
-    images = images[:8]
+    images, labels = next(iter(torch.utils.data.DataLoader(test_data, batch_size=8, shuffle=True)))
     with torch.no_grad():
         ps = torch.exp(model(images.to(device))).cpu()
-    common.prediction_grid(images, ps.argmax(dim=1), labels[:8], classes, os.path.join(args.out, "predictions.png"),
+    common.prediction_grid(images, ps.argmax(dim=1), labels, classes, os.path.join(args.out, "predictions.png"),
                            ncols=4, mean=MEAN, std=STD)
     plt = common._plt()
     fig, (ax1, ax2) = plt.subplots(figsize=(7, 3.5), ncols=2)
