@@ -69,6 +69,87 @@ def conv_forward(x, w, b, stride, pads, dil, groups):
     return res.reshape((n, o) + out_sz)
 
 
+# ---------------------------------------------------------------- groups == 1 fast path: batch-last layout
+#
+# The input is copied once to (C, *S_padded, N) (padding and transpose in one copy). In that layout every
+# kernel offset of the im2col is a block whose inner run is out_w * N contiguous elements, so the column
+# matrix (C*K, L*N) is built fast, the forward, weight-grad and input-grad products are each ONE 2-D GEMM
+# over the whole batch, and col2im is K strided adds with long inner runs. The column matrix is kept from
+# forward for the weight gradient (no second im2col).
+
+def _batch_last(x, pads):
+    """(N, C, *S) -> (C, *S_padded, N), zero-padded, contiguous."""
+    xp = xp_of(x)
+    nd = x.ndim - 2
+    perm = (1,) + tuple(range(2, x.ndim)) + (0,)
+    if not any(lo or hi for lo, hi in pads):
+        return xp.ascontiguousarray(x.transpose(perm))
+    sp = x.shape[2:]
+    out = xp.zeros((x.shape[1],) + tuple(s + lo + hi for s, (lo, hi) in zip(sp, pads)) + (x.shape[0],),
+                   dtype=x.dtype)
+    out[(slice(None),) + tuple(slice(lo, lo + s) for s, (lo, _) in zip(sp, pads)) + (slice(None),)] = \
+        x.transpose(perm)
+    return out
+
+
+def _im2col_bl(xt, ksize, dil, stride, out_sz):
+    """(C, *S_padded, N) -> (C*K, L*N): rows (c, *k), columns (*out, n)."""
+    xp = xp_of(xt)
+    st = xt.strides
+    c, n = xt.shape[0], xt.shape[-1]
+    sp_st = st[1:-1]
+    shape = (c,) + tuple(ksize) + tuple(out_sz) + (n,)
+    strides = ((st[0],) + tuple(s * d for s, d in zip(sp_st, dil)) + tuple(s * t for s, t in zip(sp_st, stride))
+               + (st[-1],))
+    return _as_strided(xp, xt, shape, strides).reshape(c * math.prod(ksize), math.prod(out_sz) * n)
+
+
+def conv_forward_bl(x, w, b, stride, pads, dil, keep_cols):
+    """groups == 1 convolution; returns (y (N, O, *out), cols or None)."""
+    xp = xp_of(x)
+    n, o = x.shape[0], w.shape[0]
+    ksize = w.shape[2:]
+    nd = len(ksize)
+    out_sz = tuple((x.shape[2 + i] + pads[i][0] + pads[i][1] - dil[i] * (ksize[i] - 1) - 1) // stride[i] + 1
+                   for i in range(nd))
+    cols = _im2col_bl(_batch_last(x, pads), ksize, dil, stride, out_sz)        # (C*K, L*N)
+    y = w.reshape(o, -1) @ cols                                                 # (O, L*N)
+    yv = y.reshape((o,) + out_sz + (n,)).transpose((nd + 1, 0) + tuple(range(1, nd + 1)))
+    res = xp.empty((n, o) + out_sz, dtype=y.dtype)
+    if b is not None:
+        xp.add(yv, b.reshape((-1,) + (1,) * nd), out=res)                      # transpose + bias in one pass
+    else:
+        res[...] = yv
+    return res, (cols if keep_cols else None)
+
+
+def conv_backward_bl(g, x, w, cols, stride, pads, dil, needs):
+    """Gradients (input, weight) of a groups == 1 convolution from g (N, O, *out)."""
+    xp = xp_of(g)
+    n, o = g.shape[:2]
+    out_sz = g.shape[2:]
+    nd = len(out_sz)
+    ksize = w.shape[2:]
+    gt = xp.ascontiguousarray(g.transpose((1,) + tuple(range(2, g.ndim)) + (0,))).reshape(o, -1)  # (O, L*N)
+    w2 = w.reshape(o, -1)
+    gx = gw = None
+    if needs[1]:
+        if cols is None:
+            cols = _im2col_bl(_batch_last(x, pads), ksize, dil, stride, out_sz)
+        gw = (gt @ cols.T).reshape(w.shape)
+    if needs[0]:
+        c = x.shape[1]
+        gcols = (w2.T @ gt).reshape((c,) + tuple(ksize) + tuple(out_sz) + (n,))
+        sp = x.shape[2:]
+        buf = xp.zeros((c,) + tuple(s + lo + hi for s, (lo, hi) in zip(sp, pads)) + (n,), dtype=gcols.dtype)
+        for kidx in itertools.product(*(range(k) for k in ksize)):
+            sl = tuple(slice(k * d, k * d + s * (m - 1) + 1, s) for k, d, s, m in zip(kidx, dil, stride, out_sz))
+            buf[(slice(None),) + sl] += gcols[(slice(None),) + kidx]
+        crop = buf[(slice(None),) + tuple(slice(lo, lo + s) for s, (lo, _) in zip(sp, pads))]
+        gx = xp.ascontiguousarray(crop.transpose((nd + 1, 0) + tuple(range(1, nd + 1))))
+    return gx, gw
+
+
 def conv_backward_input(g, w, x_shape, stride, pads, dil, groups):
     """Gradient of a conv wrt its input (N, C, *S), i.e. a transposed conv: W^T @ g, then col2im."""
     o = w.shape[0]
@@ -106,9 +187,12 @@ class ConvGrad(GradOp):
     node_name = "ConvolutionBackwardBackward0"
 
     @staticmethod
-    def forward(ctx, g, x, w, stride, pads, dil, groups, *, needs):
-        gx = conv_backward_input(g, w, x.shape, stride, pads, dil, groups) if needs[0] else None
-        gw = conv_backward_weight(g, x, w.shape, stride, pads, dil, groups) if needs[1] else None
+    def forward(ctx, g, x, w, stride, pads, dil, groups, cols=None, *, needs):
+        if groups == 1:
+            gx, gw = conv_backward_bl(g, x, w, cols, stride, pads, dil, needs)
+        else:
+            gx = conv_backward_input(g, w, x.shape, stride, pads, dil, groups) if needs[0] else None
+            gw = conv_backward_weight(g, x, w.shape, stride, pads, dil, groups) if needs[1] else None
         gb = _sum_bias(g) if needs[2] else None
         return pack(needs, gx, gw, gb)
 
@@ -120,13 +204,19 @@ class Convolution(Op):
     def forward(ctx, x, w, b, stride, pads, dil, groups):
         ctx.params = (stride, pads, dil, groups)
         ctx.save_for_backward(x, w)
+        ctx.cols = None
+        if groups == 1:
+            keep = len(ctx.needs_input_grad) > 1 and ctx.needs_input_grad[1]   # weight grad: reuse the columns
+            y, ctx.cols = conv_forward_bl(x, w, b, stride, pads, dil, keep)
+            return y
         return conv_forward(x, w, b, stride, pads, dil, groups)
 
     @staticmethod
     def backward(ctx, g):
         x, w = ctx.saved_tensors
         needs = tuple(ctx.needs_input_grad) + (False,) * (3 - len(ctx.needs_input_grad))
-        return fused_grads(ConvGrad, needs[:3], g, x, w, *ctx.params)
+        cols, ctx.cols = ctx.cols, None    # freed after one backward, like saved tensors
+        return fused_grads(ConvGrad, needs[:3], g, x, w, *ctx.params, cols)
 
 
 class ConvTransposeGrad(GradOp):

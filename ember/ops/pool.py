@@ -73,12 +73,42 @@ def _tile_reduce(x, ksize, ufunc):
     return t
 
 
+def _tiled_max_grad(xp, g, x, out, ksize):
+    """Max-pool backward when windows tile the input: every input element belongs to one window, so each
+    kernel offset writes its slice of the gradient directly (no zero fill, no adds); the first maximum in
+    scan order takes the gradient (PyTorch's tie rule)."""
+    t, axes = _tiled(x, ksize)
+    gx = xp.empty(x.shape, dtype=g.dtype)
+    gt = gx.reshape(t.shape)
+    taken = hit = None
+    offsets = list(itertools.product(*(range(k) for k in ksize)))
+    for j, kidx in enumerate(offsets):
+        sl = [slice(None)] * t.ndim
+        for ax, k in zip(axes, kidx):
+            sl[ax] = k
+        sl = tuple(sl)
+        if j == len(offsets) - 1 and taken is not None:
+            hit = xp.logical_not(taken, out=hit)         # the last offset takes what is left ...
+            hit &= t[sl] == out                          # ... where it equals the max
+        elif taken is None:
+            taken = t[sl] == out
+            hit = taken.copy() if len(offsets) > 1 else taken
+        else:
+            xp.equal(t[sl], out, out=hit)
+            hit &= ~taken
+            taken |= hit
+        xp.multiply(g, hit, out=gt[sl])
+    return gx
+
+
 class MaxPoolGrad(GradOp):
     node_name = "MaxPool2DWithIndicesBackwardBackward0"
 
     @staticmethod
     def forward(ctx, g, x, out, ksize, stride, pads, dil, *, needs):
         xp = xp_of(g)
+        if _tiles(x, ksize, stride, pads, dil):
+            return _tiled_max_grad(xp, g, x, out, ksize)
         xpad = pad_spatial(x, pads, -math.inf)
         gx = xp.zeros(xpad.shape, dtype=g.dtype)
         taken = None
