@@ -20,6 +20,17 @@ def test_conv2d(kw):
     check(lambda t, x, w, b: F(t).conv2d(x, w, b, **kw), [(3, 6, 9, 10), wshape, (12,)])
 
 
+@pytest.mark.parametrize("kw", [dict(), dict(stride=2, padding=3), dict(dilation=(1, 2), padding=1)])
+def test_conv2d_wide_output(kw):
+    """Output rows of >= 20 positions take the batch-middle column layout (narrower ones batch-last)."""
+    check(lambda t, x, w, b: F(t).conv2d(x, w, b, **kw), [(2, 3, 6, 48), (4, 3, 3, 3), (4,)])
+    check(lambda t, x, w: F(t).conv1d(x, w, **kw_1d(kw)), [(2, 3, 50), (5, 3, 4)])
+
+
+def kw_1d(kw):
+    return {k: (v[-1] if isinstance(v, tuple) else v) for k, v in kw.items()}
+
+
 def test_conv2d_no_bias_unbatched():
     check(lambda t, x, w: F(t).conv2d(x, w, padding=1), [(2, 7, 7), (4, 2, 3, 3)])
 

@@ -69,38 +69,58 @@ def conv_forward(x, w, b, stride, pads, dil, groups):
     return res.reshape((n, o) + out_sz)
 
 
-# ---------------------------------------------------------------- groups == 1 fast path: batch-last layout
+# ---------------------------------------------------------------- groups == 1 fast path
 #
-# The input is copied once to (C, *S_padded, N) (padding and transpose in one copy). In that layout every
-# kernel offset of the im2col is a block whose inner run is out_w * N contiguous elements, so the column
-# matrix (C*K, L*N) is built fast, the forward, weight-grad and input-grad products are each ONE 2-D GEMM
-# over the whole batch, and col2im is K strided adds with long inner runs. The column matrix is kept from
-# forward for the weight gradient (no second im2col).
+# The column matrix is (C*K, L*N) with the batch axis either LAST (columns ordered (*out, n); the input is
+# copied once to (C, *S_padded, N), padding and transpose together) or in the MIDDLE (columns (n, *out); a
+# strided view of the padded NCHW input, no transpose copy). Batch-last gives long inner runs (out_w * N)
+# when the spatial size is small; batch-middle avoids the batch-innermost transposes when out_w is long
+# enough on its own. Either way the forward, the weight grad and the input grad are each ONE 2-D GEMM over
+# the whole batch, col2im is K strided adds, and the columns are kept from forward for the weight gradient.
 
-def _batch_last(x, pads):
-    """(N, C, *S) -> (C, *S_padded, N), zero-padded, contiguous."""
+_MID_MIN_W = 20   # out_w from which batch-middle wins (measured: blitz conv1 28 -> middle, conv2 10 -> last)
+
+
+def _bmid(out_sz):
+    return out_sz[-1] >= _MID_MIN_W
+
+
+def _perm_to_out(nd, mid):
+    """Permutation taking (O, <cols order>) to (N, O, *out)."""
+    return (1, 0) + tuple(range(2, nd + 2)) if mid else (nd + 1, 0) + tuple(range(1, nd + 1))
+
+
+def _perm_from_out(nd, mid):
+    """Permutation taking (N, O, *out) to (O, <cols order>)."""
+    return (1, 0) + tuple(range(2, nd + 2)) if mid else (1,) + tuple(range(2, nd + 2)) + (0,)
+
+
+def _im2col_bl(x, ksize, dil, pads, stride, out_sz, mid):
+    """(N, C, *S) -> (C*K, L*N): rows (c, *k), columns (n, *out) if ``mid`` else (*out, n)."""
     xp = xp_of(x)
-    nd = x.ndim - 2
-    perm = (1,) + tuple(range(2, x.ndim)) + (0,)
-    if not any(lo or hi for lo, hi in pads):
-        return xp.ascontiguousarray(x.transpose(perm))
-    sp = x.shape[2:]
-    out = xp.zeros((x.shape[1],) + tuple(s + lo + hi for s, (lo, hi) in zip(sp, pads)) + (x.shape[0],),
-                   dtype=x.dtype)
-    out[(slice(None),) + tuple(slice(lo, lo + s) for s, (lo, _) in zip(sp, pads)) + (slice(None),)] = \
-        x.transpose(perm)
-    return out
-
-
-def _im2col_bl(xt, ksize, dil, stride, out_sz):
-    """(C, *S_padded, N) -> (C*K, L*N): rows (c, *k), columns (*out, n)."""
-    xp = xp_of(xt)
-    st = xt.strides
-    c, n = xt.shape[0], xt.shape[-1]
-    sp_st = st[1:-1]
-    shape = (c,) + tuple(ksize) + tuple(out_sz) + (n,)
-    strides = ((st[0],) + tuple(s * d for s, d in zip(sp_st, dil)) + tuple(s * t for s, t in zip(sp_st, stride))
-               + (st[-1],))
+    n, c = x.shape[:2]
+    if mid:
+        xt = pad_spatial(x, pads)
+        st = xt.strides
+        sp_st = st[2:]
+        shape = (c,) + tuple(ksize) + (n,) + tuple(out_sz)
+        strides = ((st[1],) + tuple(s * d for s, d in zip(sp_st, dil)) + (st[0],)
+                   + tuple(s * t for s, t in zip(sp_st, stride)))
+    else:
+        nd = x.ndim - 2
+        perm = (1,) + tuple(range(2, x.ndim)) + (0,)
+        if not any(lo or hi for lo, hi in pads):
+            xt = xp.ascontiguousarray(x.transpose(perm))
+        else:
+            sp = x.shape[2:]
+            xt = xp.zeros((c,) + tuple(s + lo + hi for s, (lo, hi) in zip(sp, pads)) + (n,), dtype=x.dtype)
+            xt[(slice(None),) + tuple(slice(lo, lo + s) for s, (lo, _) in zip(sp, pads)) + (slice(None),)] = \
+                x.transpose(perm)
+        st = xt.strides
+        sp_st = st[1:1 + nd]
+        shape = (c,) + tuple(ksize) + tuple(out_sz) + (n,)
+        strides = ((st[0],) + tuple(s * d for s, d in zip(sp_st, dil)) + tuple(s * t for s, t in zip(sp_st, stride))
+                   + (st[-1],))
     return _as_strided(xp, xt, shape, strides).reshape(c * math.prod(ksize), math.prod(out_sz) * n)
 
 
@@ -112,9 +132,10 @@ def conv_forward_bl(x, w, b, stride, pads, dil, keep_cols):
     nd = len(ksize)
     out_sz = tuple((x.shape[2 + i] + pads[i][0] + pads[i][1] - dil[i] * (ksize[i] - 1) - 1) // stride[i] + 1
                    for i in range(nd))
-    cols = _im2col_bl(_batch_last(x, pads), ksize, dil, stride, out_sz)        # (C*K, L*N)
+    mid = _bmid(out_sz)
+    cols = _im2col_bl(x, ksize, dil, pads, stride, out_sz, mid)                # (C*K, L*N)
     y = w.reshape(o, -1) @ cols                                                 # (O, L*N)
-    yv = y.reshape((o,) + out_sz + (n,)).transpose((nd + 1, 0) + tuple(range(1, nd + 1)))
+    yv = y.reshape((o, n) + out_sz if mid else (o,) + out_sz + (n,)).transpose(_perm_to_out(nd, mid))
     res = xp.empty((n, o) + out_sz, dtype=y.dtype)
     if b is not None:
         xp.add(yv, b.reshape((-1,) + (1,) * nd), out=res)                      # transpose + bias in one pass
@@ -127,26 +148,36 @@ def conv_backward_bl(g, x, w, cols, stride, pads, dil, needs):
     """Gradients (input, weight) of a groups == 1 convolution from g (N, O, *out)."""
     xp = xp_of(g)
     n, o = g.shape[:2]
-    out_sz = g.shape[2:]
+    out_sz = tuple(g.shape[2:])
     nd = len(out_sz)
     ksize = w.shape[2:]
-    gt = xp.ascontiguousarray(g.transpose((1,) + tuple(range(2, g.ndim)) + (0,))).reshape(o, -1)  # (O, L*N)
+    mid = _bmid(out_sz)
+    gt = xp.ascontiguousarray(g.transpose(_perm_from_out(nd, mid))).reshape(o, -1)   # (O, L*N)
     w2 = w.reshape(o, -1)
     gx = gw = None
     if needs[1]:
         if cols is None:
-            cols = _im2col_bl(_batch_last(x, pads), ksize, dil, stride, out_sz)
+            cols = _im2col_bl(x, ksize, dil, pads, stride, out_sz, mid)
         gw = (gt @ cols.T).reshape(w.shape)
     if needs[0]:
         c = x.shape[1]
-        gcols = (w2.T @ gt).reshape((c,) + tuple(ksize) + tuple(out_sz) + (n,))
         sp = x.shape[2:]
-        buf = xp.zeros((c,) + tuple(s + lo + hi for s, (lo, hi) in zip(sp, pads)) + (n,), dtype=gcols.dtype)
+        padded = tuple(s + lo + hi for s, (lo, hi) in zip(sp, pads))
+        gcols = w2.T @ gt
+        if mid:
+            gcols = gcols.reshape((c,) + tuple(ksize) + (n,) + out_sz)
+            buf = xp.zeros((c, n) + padded, dtype=gcols.dtype)
+            lead = (slice(None), slice(None))
+        else:
+            gcols = gcols.reshape((c,) + tuple(ksize) + out_sz + (n,))
+            buf = xp.zeros((c,) + padded + (n,), dtype=gcols.dtype)
+            lead = (slice(None),)
         for kidx in itertools.product(*(range(k) for k in ksize)):
             sl = tuple(slice(k * d, k * d + s * (m - 1) + 1, s) for k, d, s, m in zip(kidx, dil, stride, out_sz))
-            buf[(slice(None),) + sl] += gcols[(slice(None),) + kidx]
-        crop = buf[(slice(None),) + tuple(slice(lo, lo + s) for s, (lo, _) in zip(sp, pads))]
-        gx = xp.ascontiguousarray(crop.transpose((nd + 1, 0) + tuple(range(1, nd + 1))))
+            buf[lead + sl] += gcols[(slice(None),) + kidx]
+        inner = tuple(slice(lo, lo + s) for s, (lo, _) in zip(sp, pads))
+        crop = buf[lead + inner] if mid else buf[(slice(None),) + inner]
+        gx = xp.ascontiguousarray(crop.transpose(_perm_to_out(nd, mid)))
     return gx, gw
 
 
