@@ -51,7 +51,12 @@ def __getattr__(name):
     else:
         value = getattr(importlib.import_module(target[0]), target[1])
     globals()[name] = value
+    for hook in _after_lazy_import:     # e.g. the compat layer naming missing APIs in new modules
+        hook()
     return value
+
+
+_after_lazy_import = []
 
 
 def load_ipython_extension(ipython):

@@ -471,3 +471,4 @@ def _wrap_dim(dim, ndim, op="op"):
 
 
 _function.Tensor = Tensor
+Tensor.__module__ = "ember"     # type(t) prints <class 'ember.Tensor'>, where users find it

@@ -90,6 +90,21 @@ def test_missing_api_names_it(tmp_path):
     assert "AttributeError: ember has no torch.fft yet" in proc.stderr
 
 
+def test_missing_api_reached_as_attributes_names_it(tmp_path):
+    script = tmp_path / "chain.py"
+    script.write_text("import torch\n"
+                      "print(type(torch.ones(1)).__name__)\n"
+                      "for get in (lambda: torch.nn.functional.not_a_thing, lambda: torch.utils.data.NotAThing):\n"
+                      "    try:\n"
+                      "        get()\n"
+                      "    except AttributeError as e:\n"
+                      "        print(e)\n")
+    proc = ember_cli("run", script, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "ember has no torch.nn.functional.not_a_thing yet" in proc.stdout
+    assert "ember has no torch.utils.data.NotAThing yet" in proc.stdout
+
+
 def test_missing_submodule_names_it(tmp_path):
     script = tmp_path / "uses_rpc.py"
     script.write_text("import torch\nimport torch.distributed.rpc as rpc\n")

@@ -29,15 +29,29 @@ def ember_name(fullname):
 
 
 def _friendly_getattr(module, torch_name):
-    """Give a mapped module a ``__getattr__`` that names the missing PyTorch API."""
-    if "__getattr__" in vars(module):
+    """Give a mapped module a ``__getattr__`` that names the missing PyTorch API.
+
+    A module with its own ``__getattr__`` (a lazy loader) keeps it: the
+    friendly one calls it first, and names the API only when it fails.
+    """
+    own = vars(module).get("__getattr__")
+    if getattr(own, "_ember_friendly", False):
         return
 
     def __getattr__(attr):
         if attr.startswith("__") and attr.endswith("__"):
             raise AttributeError(attr)
+        if own is not None:
+            try:
+                value = own(attr)
+            except AttributeError:
+                pass
+            else:
+                _name_missing_apis()        # it may have loaded new submodules
+                return value
         raise AttributeError(f"ember has no {torch_name}.{attr} yet (module '{module.__name__}' has no attribute "
                              f"'{attr}')")
+    __getattr__._ember_friendly = True
     module.__getattr__ = __getattr__
 
 
@@ -74,10 +88,29 @@ class TorchAliasFinder(importlib.abc.MetaPathFinder):
 _finder = TorchAliasFinder()
 
 
+def torch_name(ember_module_name):
+    """``ember.nn.functional`` -> ``torch.nn.functional``; ``ember.vision.x`` -> ``torchvision.x``."""
+    if ember_module_name == "ember.vision" or ember_module_name.startswith("ember.vision."):
+        return "torchvision" + ember_module_name[len("ember.vision"):]
+    return "torch" + ember_module_name[len("ember"):]
+
+
+def _name_missing_apis():
+    """Give every loaded Ember module the friendly ``__getattr__`` (also those reached as attributes,
+    e.g. ``torch.nn.functional.x`` after a bare ``import torch``)."""
+    for name, module in list(sys.modules.items()):
+        if (name == "ember" or name.startswith("ember.")) and module is not None:
+            _friendly_getattr(module, torch_name(name))
+
+
 def install():
     """Map ``torch``/``torchvision`` to Ember in this interpreter (idempotent)."""
+    import ember
     if _finder not in sys.meta_path:
         sys.meta_path.insert(0, _finder)
+    _name_missing_apis()
+    if _name_missing_apis not in ember._after_lazy_import:
+        ember._after_lazy_import.append(_name_missing_apis)
     for name in list(sys.modules):
         if ember_name(name) is not None and not sys.modules[name].__name__.startswith("ember"):
             raise RuntimeError(f"real PyTorch is already imported ({name}); call ember.compat.install() before "

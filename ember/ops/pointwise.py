@@ -203,6 +203,11 @@ def _is_number(x):
     return isinstance(x, (int, float, bool, complex))
 
 
+def _number(x):
+    """A scalar argument such as ``alpha`` may come as a 0-dim tensor (PyTorch accepts both)."""
+    return x.item() if isinstance(x, Tensor) else x
+
+
 def _add(a, b):
     return a + b
 
@@ -235,12 +240,12 @@ def _operand(x):
 @tensor_method("add")
 def add(input, other, *, alpha=1, out=None):
     """``input + alpha * other``, broadcasting, with PyTorch's type promotion."""
-    return wrap_out(Add.apply(_operand(input), _operand(other), alpha=alpha), out)
+    return wrap_out(Add.apply(_operand(input), _operand(other), alpha=_number(alpha)), out)
 
 
 @tensor_method("sub", "subtract")
 def sub(input, other, *, alpha=1, out=None):
-    return wrap_out(Sub.apply(_operand(input), _operand(other), alpha=alpha), out)
+    return wrap_out(Sub.apply(_operand(input), _operand(other), alpha=_number(alpha)), out)
 
 
 subtract = sub
