@@ -62,35 +62,39 @@ def layer_forward(x, h0, c0, w_ih, w_hh, b_ih, b_hh, batch_sizes, mode, reverse,
     n_tot = x.shape[0]
     out = xp.empty((n_tot, hs), dtype=dt)
     w_hh_t = w_hh.T
-    acts = xp.empty((n_tot, w_hh.shape[0]), dtype=dt) if save else None   # gate activations
+    # gate activations: LSTM computes them in place in xw, which then is the saved array
+    acts = (xw if mode == "LSTM" else xp.empty((n_tot, w_hh.shape[0]), dtype=dt)) if save else None
     hprev = xp.empty((n_tot, hs), dtype=dt) if save else None
     extra = xp.empty((n_tot, hs), dtype=dt) if save and mode in ("LSTM", "GRU") else None
     cprev = xp.empty((n_tot, hs), dtype=dt) if save and mode == "LSTM" else None
+    if mode == "LSTM":
+        gh = xp.empty((B, w_hh.shape[0]), dtype=dt)
+        t1 = xp.empty((B, hs), dtype=dt)
+        t2 = xp.empty((B, hs), dtype=dt)
     for t, o, b in _steps(batch_sizes, reverse):
         hp = h[:b]
         if save:
             hprev[o:o + b] = hp
         if mode == "LSTM":
             g = xw[o:o + b]
-            g += hp @ w_hh_t
-            ifg = g[:, :2 * hs]
-            _sigmoid(xp, ifg, out=ifg)             # i, f
+            ghb = gh[:b]
+            xp.matmul(hp, w_hh_t, out=ghb)
+            g += ghb
             gg = g[:, 2 * hs:3 * hs]
-            xp.tanh(gg, out=gg)                    # g
-            og = g[:, 3 * hs:]
-            _sigmoid(xp, og, out=og)               # o
+            tg = t1[:b]
+            xp.tanh(gg, out=tg)                    # g (before the sigmoid below overwrites the block)
+            _sigmoid(xp, g, out=g)                 # i, f, (g), o: one call sequence over all gates
+            gg[...] = tg
             cp = c[:b]
             if save:
                 cprev[o:o + b] = cp
-            i, f, gg, og = g[:, :hs], g[:, hs:2 * hs], g[:, 2 * hs:3 * hs], g[:, 3 * hs:]
-            cn = f * cp
-            cn += i * gg
-            c[:b] = cn
-            tc = xp.tanh(cn)
-            hn = og * tc
-            if save:
-                extra[o:o + b] = tc
-                acts[o:o + b] = g
+            i, f, og = g[:, :hs], g[:, hs:2 * hs], g[:, 3 * hs:]
+            cp *= f                                # c = f * c_prev + i * g, in place
+            xp.multiply(i, gg, out=tg)
+            cp += tg
+            tc = extra[o:o + b] if save else t2[:b]
+            xp.tanh(cp, out=tc)
+            hn = xp.multiply(og, tc, out=out[o:o + b])
         elif mode == "GRU":
             gx = xw[o:o + b]
             gh = hp @ w_hh_t
@@ -113,7 +117,8 @@ def layer_forward(x, h0, c0, w_ih, w_hh, b_ih, b_hh, batch_sizes, mode, reverse,
             if save:
                 acts[o:o + b] = hn
         h[:b] = hn
-        out[o:o + b] = hn
+        if mode != "LSTM":                         # LSTM wrote h straight into out
+            out[o:o + b] = hn
     return out, h, c, (acts, hprev, extra, cprev)
 
 
@@ -132,23 +137,43 @@ def layer_backward(gout, gh_n, gc_n, x, w_ih, w_hh, has_bias, batch_sizes, mode,
     dc = None
     if mode == "LSTM":
         dc = xp.zeros((B, hs), dtype=dt) if gc_n is None else gc_n.astype(dt, copy=True)
+    if mode == "LSTM":
+        # The factors that depend only on saved activations are computed for all steps at once (few large
+        # ufunc calls); the sequential loop then does 7 in-place ops per step.
+        i, f, gg, og = acts[:, :hs], acts[:, hs:2 * hs], acts[:, 2 * hs:3 * hs], acts[:, 3 * hs:]
+        tc = extra
+        tmp = xp.empty((n_tot, hs), dtype=dt)
+        xp.subtract(1, i, out=tmp)
+        tmp *= i
+        xp.multiply(tmp, gg, out=dgx[:, :hs])                    # dL/di = dc * g * i(1-i)
+        xp.subtract(1, f, out=tmp)
+        tmp *= f
+        xp.multiply(tmp, cprev, out=dgx[:, hs:2 * hs])           # dL/df = dc * c_prev * f(1-f)
+        xp.multiply(gg, gg, out=tmp)
+        xp.subtract(1, tmp, out=tmp)
+        xp.multiply(tmp, i, out=dgx[:, 2 * hs:3 * hs])           # dL/dg = dc * i (1-g^2)
+        xp.subtract(1, og, out=tmp)
+        tmp *= og
+        xp.multiply(tmp, tc, out=dgx[:, 3 * hs:])                # dL/do = dh * tanh(c) o(1-o)
+        xp.multiply(tc, tc, out=tmp)
+        xp.subtract(1, tmp, out=tmp)
+        tmp *= og                                                # dc += dh * o (1-tanh(c)^2)
+        t1 = xp.empty((B, hs), dtype=dt)
     for t, o, b in reversed(_steps(batch_sizes, reverse)):
         d = dh[:b]
         if gout is not None:
             d += gout[o:o + b]
         if mode == "LSTM":
-            g = acts[o:o + b]
-            i, f, gg, og = g[:, :hs], g[:, hs:2 * hs], g[:, 2 * hs:3 * hs], g[:, 3 * hs:]
-            tc = extra[o:o + b]
             dcb = dc[:b]
-            dcb += d * og * (1 - tc * tc)
+            tb = t1[:b]
+            xp.multiply(d, tmp[o:o + b], out=tb)
+            dcb += tb
             dg = dgx[o:o + b]
-            dg[:, :hs] = dcb * gg * i * (1 - i)
-            dg[:, hs:2 * hs] = dcb * cprev[o:o + b] * f * (1 - f)
-            dg[:, 2 * hs:3 * hs] = dcb * i * (1 - gg * gg)
-            dg[:, 3 * hs:] = d * tc * og * (1 - og)
-            dcb *= f                               # carry to the previous cell state
-            dh[:b] = dg @ w_hh
+            dg3 = dg[:, :3 * hs].reshape(b, 3, hs)
+            dg3 *= dcb[:, None, :]
+            dg[:, 3 * hs:] *= d
+            dcb *= f[o:o + b]                      # carry to the previous cell state
+            xp.matmul(dg, w_hh, out=dh[:b])
         elif mode == "GRU":
             rz = acts[o:o + b, :2 * hs]
             r, z = rz[:, :hs], rz[:, hs:]
