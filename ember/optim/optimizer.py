@@ -259,6 +259,20 @@ def _f(x, like):
     return like.dtype.type(x)
 
 
+def check_adam_args(lr, eps, betas, weight_decay):
+    """The argument checks the Adam family shares, in PyTorch's wording."""
+    if not 0.0 <= lr:
+        raise ValueError(f"Invalid learning rate: {lr}")
+    if not 0.0 <= eps:
+        raise ValueError(f"Invalid epsilon value: {eps}")
+    if not 0.0 <= betas[0] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+    if not 0.0 <= betas[1] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+    if not 0.0 <= weight_decay:
+        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+
+
 def _zeros_like(p):
     return Tensor._wrap(p._xp().zeros_like(p._data))
 
