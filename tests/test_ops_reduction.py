@@ -162,8 +162,6 @@ def test_max_namedtuple():
 
 
 def test_max_binary():
-    if not hasattr(ember.Tensor, "maximum"):
-        pytest.skip("maximum (pointwise) not available yet")
     check(lambda t, x, y: t.max(x, y), [(3, 4), (4,)])
     check(lambda t, x, y: x.min(y), [(3, 4), (3, 1)])
 
@@ -261,9 +259,6 @@ def test_aminmax(dtype):
 
 
 def test_gradcheck_float64():
-    import importlib.util
-    if importlib.util.find_spec("ember.autograd.gradcheck") is None:
-        pytest.skip("ember.autograd.gradcheck not available yet")
     gc = ember.autograd.gradcheck
     rng = np.random.default_rng(1)
     x = ember.tensor(rng.uniform(0.5, 2, (3, 4)), requires_grad=True)
