@@ -7,12 +7,15 @@ from other ops (``softsign``, ``tanhshrink``, ``normalize``, ``dropout``) are
 composed the same way here, so their ``grad_fn`` matches too.
 """
 import math
+
+import numpy as np
 import warnings
 
 from .. import _autocast
 from .. import _dtype as D
 from ._util import GradMode, Op, Tensor, _wrap_dim, as_float_array, tensor_method, xp_of
 from .inplace import apply_inplace
+from .unary import _erf64
 from .linalg import Addmm as _Addmm, Mm as _Mm, transposed_weight as _transposed_weight
 
 __all__ = ["relu", "relu_", "selu", "selu_", "celu", "celu_", "threshold", "threshold_", "prelu", "softmax",
@@ -205,11 +208,8 @@ class Gelu(Op):
 
 
 def _erf(xp, a):
-    if xp.__name__ == "numpy":
-        from scipy.special import erf  # noqa: WPS433 - NumPy has no erf ufunc
-        return erf(a).astype(a.dtype, copy=False)
-    import cupyx.scipy.special as cs  # noqa: WPS433
-    return cs.erf(a)
+    """erf on arrays: Ember's own float64-accurate erf (NumPy has none; SciPy is not a dependency)."""
+    return _erf64(a.astype(np.float64, copy=False), xp).astype(a.dtype, copy=False)
 
 
 def gelu(input, approximate="none"):
