@@ -9,8 +9,12 @@ prints the same names: 2-D @ 2-D is ``MmBackward0``, 1-D @ 1-D ``DotBackward0``,
 """
 import warnings
 
+import numpy as np
+
 from .. import _autocast
-from ._util import Op, Tensor, _wrap_dim, tensor_method, xp_of
+from ._util import GradMode, Op, Tensor, _wrap_dim, tensor_method, xp_of
+
+_new = object.__new__
 
 __all__ = ['matmul', 'mm', 'mv', 'bmm', 'dot', 'vdot', 'inner', 'outer', 'ger', 'addmm', 'addmv', 'baddbmm',
            'addbmm', 'einsum', 'tensordot', 'kron', 'trace', 'cross', 'chain_matmul']
@@ -190,6 +194,11 @@ def matmul(input, other, *, out=None):
     if da == 2 and db == 2:          # the common case first: no other checks
         if a.shape[1] != b.shape[0]:
             raise _mm_error(a.shape, b.shape)
+        if type(a) is np.ndarray and type(b) is np.ndarray and a.dtype.kind == "f" and a.dtype == b.dtype and not (
+                (input._requires_grad or other._requires_grad) and GradMode.enabled):
+            t = _new(Tensor)        # no graph to build: one BLAS call and a Tensor
+            t._data, t._version, t._requires_grad, t._grad_fn = a @ b, [0], False, None
+            return t
         r = Mm.apply(input, other)
     elif da == 0 or db == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {da}D and {db}D")

@@ -14,10 +14,14 @@ Conventions shared by every op here:
 import math
 import warnings
 
+import numpy as np
+
 from .. import _autocast
 from .. import _dtype as D
 from .. import return_types
-from ._util import Op, Tensor, _wrap_dim, normalize_dims, tensor_method, xp_of
+from ._util import GradMode, Op, Tensor, _wrap_dim, normalize_dims, tensor_method, xp_of
+
+_new = object.__new__
 
 __all__ = ['sum', 'mean', 'prod', 'std', 'var', 'std_mean', 'var_mean', 'norm', 'amax', 'amin', 'max', 'min',
            'argmax', 'argmin', 'logsumexp', 'all', 'any', 'count_nonzero', 'median', 'nanmedian', 'mode',
@@ -148,8 +152,13 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):  # noqa: A001
     """Sum over ``dim`` (all dims when None); int and bool inputs sum to int64."""
     if _autocast.on:
         input = _autocast.fp32_one("sum", input)
-    if dim is None and dtype is None and out is None and input._data.dtype.kind == "f":   # hot path
-        return Sum.apply(input, tuple(range(input._data.ndim)), keepdim, None)
+    x = input._data
+    if dim is None and dtype is None and out is None and x.dtype.kind == "f":   # hot path
+        if type(x) is np.ndarray and not keepdim and not (input._requires_grad and GradMode.enabled):
+            t = _new(Tensor)
+            t._data, t._version, t._requires_grad, t._grad_fn = np.asarray(x.sum()), [0], False, None
+            return t
+        return Sum.apply(input, tuple(range(x.ndim)), keepdim, None)
     dims = _dims(dim, input._data.ndim, "sum")
     op = Sum if dim is None else SumDim
     return _out(op.apply(input, dims, keepdim, _sum_dtype(input._data, dtype)), out)
