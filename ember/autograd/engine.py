@@ -9,6 +9,10 @@
    instead and leaves ``.grad`` alone. Saved tensors are freed unless
    ``retain_graph``.
 """
+import sys
+
+import numpy as np
+
 from . import function as _fn
 from .function import AnomalyMode
 from .grad_mode import GradMode
@@ -237,6 +241,25 @@ def _run_node(node, buf, retain_graph, buffers):
             b[nr] = _add(b.get(nr), g)
 
 
+def _unshared(grad):
+    """True when ``grad`` and its array are referenced only by the engine's bookkeeping (so ``.grad`` may take
+    them over): a fresh, owning, writable NumPy array without views, in a Tensor nobody else holds."""
+    if not _CAN_COUNT_REFS:
+        return False
+    arr = grad._data
+    return (type(arr) is np.ndarray and arr.base is None and arr.flags.writeable and grad._grad_fn is None
+            and not grad._requires_grad and sys.getrefcount(arr) <= _ARRAY_REFS
+            and sys.getrefcount(grad) <= _TENSOR_REFS)
+
+
+# References held while _unshared runs: the array by its Tensor's slot, the local name and getrefcount's
+# argument; the Tensor by the popped buffer, _accumulate's argument, _unshared's argument and getrefcount's.
+# Calibrated on CPython 3.10-3.13; elsewhere reference counts may be counted differently: always copy.
+_ARRAY_REFS = 3
+_TENSOR_REFS = 4
+_CAN_COUNT_REFS = sys.implementation.name == "cpython" and sys.version_info < (3, 14)
+
+
 def _accumulate(var, grad, create_graph):
     if grad is None:
         return
@@ -247,8 +270,13 @@ def _accumulate(var, grad, create_graph):
             if r is not None:
                 grad = r
     if var._grad is None:
-        # Copy: the incoming gradient may be shared with another input (e.g. both sides of an add).
-        var._grad = grad if create_graph else grad._copy_detached()
+        if create_graph:
+            var._grad = grad
+        elif _unshared(grad):
+            var._grad = grad    # nobody else holds it: keep the buffer, as PyTorch's AccumulateGrad does
+        else:
+            # Copy: the gradient may be shared (both sides of an add, a broadcast view, a hook's reference).
+            var._grad = grad._copy_detached()
     elif create_graph or var._grad._requires_grad:
         var._grad = var._grad + grad
     else:

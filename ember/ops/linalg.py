@@ -66,6 +66,10 @@ class T(Op):
 
     @staticmethod
     def forward(ctx, w):
+        base = w.base
+        if (base is not None and base.ndim == 2 and base.shape == w.shape[::-1] and base.strides == w.strides[::-1]
+                and base.__array_interface__["data"][0] == w.__array_interface__["data"][0]):
+            return base     # w is itself a transposed view: give back the array it views (no copy later)
         return w.T
 
     @staticmethod
@@ -406,7 +410,9 @@ class Addmm(Op):
             ga = Mm.apply(g, b, tb=True)
             ga = ga * ctx.alpha if ctx.alpha != 1 else ga
         if len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2]:
-            gb = Mm.apply(a, g, ta=True)
+            # (g^T a)^T rather than a^T g: the same numbers, laid out so that when mat2 is a transposed
+            # weight (nn.Linear) the weight's gradient arrives as a plain contiguous array
+            gb = T.apply(Mm.apply(g, a, ta=True))
             gb = gb * ctx.alpha if ctx.alpha != 1 else gb
         return gc, ga, gb
 

@@ -127,8 +127,10 @@ class SumToSize(Op):
         ctx.in_shape = x.shape
         lead = x.ndim - len(shape)
         dims = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and x.shape[i + lead] != 1)
-        out = x.sum(axis=dims, keepdims=True) if dims else x
-        return out.reshape(shape) if out.shape != tuple(shape) else out
+        if not dims:
+            return x.reshape(shape)
+        out = x.sum(axis=dims)          # without keepdims: usually already the target shape, an owning array
+        return out if out.shape == tuple(shape) else out.reshape(shape)
 
     @staticmethod
     def backward(ctx, gg):

@@ -38,9 +38,14 @@ class Adam(Optimizer):
         step_t = state["step"]._data
         step_t += 1
         m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
-        m += _f(1 - beta1, m) * (g - m)                     # exp_avg.lerp_(grad, 1 - beta1)
-        v *= _f(beta2, v)
-        v += _f(1 - beta2, v) * g * g
+        tmp = self._scratch(p)          # one reused buffer instead of a temporary per operation
+        xp.subtract(g, m, out=tmp)                          # exp_avg.lerp_(grad, 1 - beta1)
+        tmp *= _f(1 - beta1, m)
+        m += tmp
+        v *= _f(beta2, v)                                   # exp_avg_sq.mul_(beta2).addcmul_(g, g, 1 - beta2)
+        xp.multiply(g, _f(1 - beta2, v), out=tmp)
+        tmp *= g
+        v += tmp
         step = float(step_t)
         bias_correction1 = 1 - beta1 ** step
         bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
@@ -48,12 +53,14 @@ class Adam(Optimizer):
         if group["amsgrad"]:
             vmax = state["max_exp_avg_sq"]._data
             xp.maximum(vmax, v, out=vmax)
-            denom = xp.sqrt(vmax)
+            xp.sqrt(vmax, out=tmp)
         else:
-            denom = xp.sqrt(v)
-        denom /= _f(bias_correction2_sqrt, denom)
-        denom += _f(eps, denom)
-        d -= _f(step_size, d) * (m / denom)
+            xp.sqrt(v, out=tmp)                             # denom = sqrt(v) / bias_correction2_sqrt + eps
+        tmp /= _f(bias_correction2_sqrt, tmp)
+        tmp += _f(eps, tmp)
+        xp.divide(m, tmp, out=tmp)                          # param.addcdiv_(exp_avg, denom, value=-step_size)
+        tmp *= _f(step_size, tmp)
+        d -= tmp
 
 
 class AdamW(Adam):

@@ -249,6 +249,14 @@ class Optimizer:
         self._opt_called = True
         return loss
 
+    def _scratch(self, p):
+        """A work buffer shaped like ``p`` for in-place update arithmetic (kept between steps, not saved)."""
+        buffers = self.__dict__.setdefault("_scratch_buffers", {})
+        buf = buffers.get(p)
+        if buf is None or buf.shape != p._data.shape or buf.dtype != p._data.dtype:
+            buf = buffers[p] = p._xp().empty_like(p._data)
+        return buf
+
     def _update(self, p, g, group, state):
         """Update parameter ``p`` in place from its gradient array ``g`` (already negated for ``maximize``)."""
         raise NotImplementedError(f"{type(self).__name__} must implement _update (or override step)")
