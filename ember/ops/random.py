@@ -515,7 +515,10 @@ def _bernoulli_values(g, probs, shape, device, out_npdt):
     if device is not None and device.type == "cuda":
         return (g._cupy().random_sample(shape) < probs).astype(out_npdt)
     if isinstance(probs, float):
-        u = _uniform_double(g, n).reshape(shape)
+        # u < p with u = bits53 / 2**53 is bits53 < ceil(p * 2**53): compare the integers, no float pass
+        r = g._random32(2 * n)
+        bits = ((r[0::2] & _U64((1 << 21) - 1)) << _U64(32)) | r[1::2]
+        return (bits < _U64(math.ceil(probs * (1 << 53)))).reshape(shape).astype(out_npdt, copy=False)
     else:
         probs = np.broadcast_to(probs, shape)
         u = _unit(g, n, np.float64 if probs.dtype == np.float64 else np.float32).reshape(shape)
