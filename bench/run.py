@@ -77,14 +77,21 @@ def _child_time(code, n=5):
 
 
 def import_time():
+    # As after a normal install, with Ember's bytecode compiled (pip compiled PyTorch's; an editable install
+    # under PYTHONDONTWRITEBYTECODE=1 would otherwise recompile Ember's sources in every process).
+    import compileall
+    import ember
+    compileall.compile_dir(os.path.dirname(ember.__file__), quiet=1)
     e, t = _child_time("import ember"), _child_time("import torch")
     report([("python -c 'import ember' vs 'import torch'", e, t, e / t, 0.1, "le")], "Import time")
 
 
 def _peak_rss(make_expr, lib):
     """Max RSS of a fresh process that imports ``lib`` and runs the workload once."""
-    code = (f"import sys, resource; sys.path.insert(0, {HERE!r}); import workloads as W, {lib}; "
-            f"{make_expr}({lib})(); print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    # VmHWM (peak resident set of this process image), not ru_maxrss: Linux carries ru_maxrss over from the
+    # parent through fork and exec, so every child would report this (large) benchmark process's peak.
+    code = (f"import sys; sys.path.insert(0, {HERE!r}); import workloads as W, {lib}; {make_expr}({lib})(); "
+            "print([l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1])")
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
     return int(out.split()[-1]) * 1024
 
