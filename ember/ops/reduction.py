@@ -101,21 +101,29 @@ class Sum(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return ExpandTo.apply(_keep(g, ctx.in_shape, ctx.dims, ctx.keepdim), ctx.in_shape)
+        kept = None
+        if not ctx.keepdim and ctx.dims and len(ctx.in_shape) and len(ctx.dims) < len(ctx.in_shape):
+            kept = _keep_shape(ctx.in_shape, ctx.dims)    # re-insert the reduced dims as size 1
+        return ExpandTo.apply(g, ctx.in_shape, kept)
 
 
 class ExpandTo(Op):
-    """Broadcast to ``shape`` (a stride-0 view, no copy): the backward of a sum. Its own backward is SumToSize."""
+    """Broadcast to ``shape`` (a stride-0 view, no copy): the backward of a sum. Its own backward is SumToSize.
+
+    ``kept``: first reshape to this shape (the reduced dims put back as size 1) so that it broadcasts.
+    """
     node_name = "ExpandBackward0"
 
     @staticmethod
-    def forward(ctx, g, shape):
-        ctx.in_shape = g.shape
-        return xp_of(g).broadcast_to(g, shape)
+    def forward(ctx, g, shape, kept=None):
+        ctx.in_shape, ctx.kept = g.shape, kept
+        return xp_of(g).broadcast_to(g.reshape(kept) if kept is not None else g, shape)
 
     @staticmethod
     def backward(ctx, gg):
-        return SumToSize.apply(gg, ctx.in_shape)
+        if ctx.kept is None:
+            return SumToSize.apply(gg, ctx.in_shape)
+        return SumToSize.apply(gg, ctx.kept).reshape(ctx.in_shape)
 
 
 class SumToSize(Op):
