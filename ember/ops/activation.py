@@ -72,6 +72,7 @@ class ThresholdBackward(Op):
 
 
 _new = object.__new__
+_ZEROS = {np.dtype(t): t(0) for t in (np.float32, np.float64, np.float16)}   # max(x, 0) without a cast
 
 
 def _wrap_array(out):
@@ -87,7 +88,10 @@ def relu(input, inplace=False):
         return relu_(input)
     x = input._data
     if type(x) is np.ndarray and not (input._requires_grad and GradMode.enabled):   # hot path: no graph
-        return _wrap_array(np.maximum(x, x.dtype.type(0)) if x.ndim else np.asarray(np.maximum(x, 0)))
+        zero = _ZEROS.get(x.dtype)
+        if zero is None:
+            zero = x.dtype.type(0)
+        return _wrap_array(np.maximum(x, zero) if x.ndim else np.asarray(np.maximum(x, zero)))
     return Relu.apply(input)
 
 
