@@ -67,7 +67,7 @@ class T(Op):
     @staticmethod
     def forward(ctx, w):
         base = w.base
-        if (base is not None and base.ndim == 2 and base.shape == w.shape[::-1] and base.strides == w.strides[::-1]
+        if (type(base) is type(w) and base.ndim == 2 and base.shape == w.shape[::-1] and base.strides == w.strides[::-1]
                 and base.__array_interface__["data"][0] == w.__array_interface__["data"][0]):
             return base     # w is itself a transposed view: give back the array it views (no copy later)
         return w.T
