@@ -15,6 +15,7 @@ args = parser.parse_args()
 print("module:", __name__, "package:", __package__, "argv0:", sys.argv[0].endswith("cnn.py"))
 
 # Device configuration
+torch.manual_seed(0)   # deterministic: the test checks the accuracy after a few steps
 device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')
 
 # Hyper parameters
