@@ -21,7 +21,11 @@ def datasets_dir():
 
 @pytest.fixture(autouse=True)
 def _reset_ember_state():
+    """Each test starts from the same random state (no test may pass or fail by the luck of the draw)."""
     import ember
+    import torch
+    ember.manual_seed(0)
+    torch.manual_seed(0)
     yield
     ember.set_default_dtype(ember.float32)
     ember.autograd.grad_mode.GradMode.enabled = True
