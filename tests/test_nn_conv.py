@@ -27,6 +27,15 @@ def test_conv2d_wide_output(kw):
     check(lambda t, x, w: F(t).conv1d(x, w, **kw_1d(kw)), [(2, 3, 50), (5, 3, 4)])
 
 
+@pytest.mark.parametrize("per_chunk", [1, 2])
+def test_conv2d_wide_output_batch_chunks(monkeypatch, per_chunk):
+    """Wide outputs build their columns a few samples at a time; a ragged last chunk must be right too."""
+    from ember.ops import conv
+    monkeypatch.setattr(conv, "_CHUNK_BYTES", per_chunk * 3 * 9 * 3 * 24 * 4)   # C*K * L * itemsize per sample
+    check(lambda t, x, w, b: F(t).conv2d(x, w, b, stride=2, padding=1),
+          [(5, 3, 6, 48), (4, 3, 3, 3), (4,)])
+
+
 def kw_1d(kw):
     return {k: (v[-1] if isinstance(v, tuple) else v) for k, v in kw.items()}
 

@@ -124,6 +124,63 @@ def _im2col_bl(x, ksize, dil, pads, stride, out_sz, mid):
     return _as_strided(xp, xt, shape, strides).reshape(c * math.prod(ksize), math.prod(out_sz) * n)
 
 
+# Batch-chunked path for large outputs (out_w >= _MID_MIN_W): a whole-batch column matrix is many MB (blitz
+# conv1 at batch 64: 15 MB; ResNet conv1 at 224: 118 MB), so im2col writes it to memory and the GEMM reads it
+# back, and the weight-grad GEMM over a huge K stalls the threaded BLAS. Building the columns of a few samples
+# at a time into one reused buffer that fits in L2 and consuming them at once is 3-4x faster, and nothing is
+# kept between forward and backward (the weight grad rebuilds its chunks from x).
+
+_CHUNK_BYTES = 1 << 19   # column buffer per chunk: half the 1 MB L2
+
+
+def _patches(x, ksize, dil, pads, stride, out_sz):
+    """Strided (N, C, *K, *out) view of the padded input: every receptive field, no copy."""
+    xpad = pad_spatial(x, pads)
+    st = xpad.strides
+    shape = x.shape[:2] + tuple(ksize) + tuple(out_sz)
+    strides = st[:2] + tuple(s * d for s, d in zip(st[2:], dil)) + tuple(s * t for s, t in zip(st[2:], stride))
+    return _as_strided(xp_of(x), xpad, shape, strides)
+
+
+def _chunks(v):
+    """(start, stop, column buffer view (m, C*K, L)) over the batch of patch view ``v``, one buffer reused."""
+    xp = xp_of(v)
+    n, nd = v.shape[0], (v.ndim - 2) // 2
+    ck, L = math.prod(v.shape[1:2 + nd]), math.prod(v.shape[2 + nd:])
+    nb = max(1, min(n, _CHUNK_BYTES // (ck * L * v.itemsize)))
+    buf = xp.empty((nb,) + v.shape[1:], dtype=v.dtype)
+    for n0 in range(0, n, nb):
+        m = min(nb, n - n0)
+        buf[:m] = v[n0:n0 + m]
+        yield n0, n0 + m, buf[:m].reshape(m, ck, L)
+
+
+def conv_forward_chunked(x, w, b, stride, pads, dil, out_sz):
+    xp = xp_of(x)
+    n, o = x.shape[0], w.shape[0]
+    res = xp.empty((n, o) + tuple(out_sz), dtype=x.dtype)
+    r3 = res.reshape(n, o, -1)
+    w2 = w.reshape(o, -1)
+    for n0, n1, cols in _chunks(_patches(x, w.shape[2:], dil, pads, stride, out_sz)):
+        xp.matmul(w2, cols, out=r3[n0:n1])                                 # (m, O, L): NCHW already
+        if b is not None:
+            r3[n0:n1] += b.reshape(-1, 1)                                   # while the chunk is in cache
+    return res
+
+
+def conv_weight_grad_chunked(g, x, w_shape, stride, pads, dil):
+    xp = xp_of(g)
+    n, o = g.shape[:2]
+    g3 = g.reshape(n, o, -1)
+    gw = xp.zeros((o, math.prod(w_shape[1:])), dtype=g.dtype)
+    tmp = xp.empty_like(gw)
+    for n0, n1, cols in _chunks(_patches(x, w_shape[2:], dil, pads, stride, g.shape[2:])):
+        for i in range(n1 - n0):
+            xp.matmul(g3[n0 + i], cols[i].T, out=tmp)
+            gw += tmp
+    return gw.reshape(w_shape)
+
+
 def conv_forward_bl(x, w, b, stride, pads, dil, keep_cols):
     """groups == 1 convolution; returns (y (N, O, *out), cols or None)."""
     xp = xp_of(x)
@@ -133,6 +190,8 @@ def conv_forward_bl(x, w, b, stride, pads, dil, keep_cols):
     out_sz = tuple((x.shape[2 + i] + pads[i][0] + pads[i][1] - dil[i] * (ksize[i] - 1) - 1) // stride[i] + 1
                    for i in range(nd))
     mid = _bmid(out_sz)
+    if mid:
+        return conv_forward_chunked(x, w, b, stride, pads, dil, out_sz), None
     cols = _im2col_bl(x, ksize, dil, pads, stride, out_sz, mid)                # (C*K, L*N)
     y = w.reshape(o, -1) @ cols                                                 # (O, L*N)
     yv = y.reshape((o, n) + out_sz if mid else (o,) + out_sz + (n,)).transpose(_perm_to_out(nd, mid))
@@ -152,10 +211,14 @@ def conv_backward_bl(g, x, w, cols, stride, pads, dil, needs):
     nd = len(out_sz)
     ksize = w.shape[2:]
     mid = _bmid(out_sz)
-    gt = xp.ascontiguousarray(g.transpose(_perm_from_out(nd, mid))).reshape(o, -1)   # (O, L*N)
+    gt = None
+    if needs[0] or not mid:
+        gt = xp.ascontiguousarray(g.transpose(_perm_from_out(nd, mid))).reshape(o, -1)   # (O, L*N)
     w2 = w.reshape(o, -1)
     gx = gw = None
-    if needs[1]:
+    if needs[1] and mid:
+        gw = conv_weight_grad_chunked(g, x, w.shape, stride, pads, dil)
+    elif needs[1]:
         if cols is None:
             cols = _im2col_bl(x, ksize, dil, pads, stride, out_sz, mid)
         gw = (gt @ cols.T).reshape(w.shape)
