@@ -32,6 +32,9 @@ class SequentialSampler(Sampler):
     def __iter__(self):
         return iter(range(len(self.data_source)))
 
+    def _index_lists(self):
+        yield list(range(len(self.data_source)))
+
     def __len__(self):
         return len(self.data_source)
 
@@ -55,16 +58,25 @@ class RandomSampler(Sampler):
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def __iter__(self):
+        for indices in self._index_lists():
+            yield from indices
+
+    def _index_lists(self):
+        """The indices as lists, one per draw, drawn when reached (``BatchSampler`` slices them into batches)."""
         n = len(self.data_source)
         generator = self.generator if self.generator is not None else _seeded_from_default()
         if self.replacement:
             for _ in range(self.num_samples // 32):
-                yield from randint(high=n, size=(32,), generator=generator).tolist()
-            yield from randint(high=n, size=(self.num_samples % 32,), generator=generator).tolist()
+                yield randint(high=n, size=(32,), generator=generator).tolist()
+            yield randint(high=n, size=(self.num_samples % 32,), generator=generator).tolist()
         else:
             for _ in range(self.num_samples // n):
-                yield from randperm(n, generator=generator).tolist()
-            yield from randperm(n, generator=generator).tolist()[:self.num_samples % n]
+                yield randperm(n, generator=generator).tolist()
+            rest = self.num_samples % n
+            # PyTorch draws one more permutation even when none of it is used (rest == 0); on the private
+            # generator seeded from the default one nobody can see that draw, so it is skipped there.
+            if rest or self.generator is not None:
+                yield randperm(n, generator=generator).tolist()[:rest]
 
     def __len__(self):
         return self.num_samples
@@ -134,8 +146,20 @@ class BatchSampler(Sampler):
         self.drop_last = drop_last
 
     def __iter__(self):
-        it = iter(self.sampler)
         size = self.batch_size
+        index_lists = _index_lists(self.sampler)
+        if index_lists is not None:     # slice whole lists of indices: no Python step per index
+            pending = []
+            for indices in index_lists:
+                pending = pending + indices if pending else indices
+                full = len(pending) - len(pending) % size
+                for start in range(0, full, size):
+                    yield pending[start:start + size]
+                pending = pending[full:]
+            if pending and not self.drop_last:
+                yield pending
+            return
+        it = iter(self.sampler)
         if self.drop_last:
             while True:
                 batch = []
@@ -158,6 +182,15 @@ class BatchSampler(Sampler):
         if self.drop_last:
             return len(self.sampler) // self.batch_size
         return (len(self.sampler) + self.batch_size - 1) // self.batch_size
+
+
+def _index_lists(sampler):
+    """``sampler._index_lists()`` when the sampler's order is exactly its ``__iter__``'s, else None."""
+    for base in (RandomSampler, SequentialSampler):
+        if isinstance(sampler, base) and type(sampler).__iter__ is base.__iter__ \
+                and type(sampler)._index_lists is base._index_lists:
+            return sampler._index_lists()
+    return None
 
 
 class DistributedSampler(Sampler):
