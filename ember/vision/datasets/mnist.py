@@ -123,7 +123,7 @@ class MNIST(VisionDataset):
         batch = batch_transform(self.transform, data[idx][:, None]) if len(idx) else None
         if batch is None:
             return [self[int(i)] for i in idx]
-        return batched_samples(batch, _np(self.targets)[idx].tolist(), self.target_transform)
+        return batched_samples(batch, _np(self.targets)[idx].astype(np.int64, copy=False), self.target_transform)
 
     def __len__(self):
         return len(self.data)

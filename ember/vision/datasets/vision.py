@@ -18,21 +18,25 @@ except ImportError:      # pragma: no cover - only while ember.utils.data is mis
 def batched_samples(images, targets, target_transform=None):
     """What ``__getitems__`` returns for a batch whose transform ran on the whole batch.
 
-    ``images`` is the transformed array (B, ...); ``targets`` the list of raw
-    targets. With ember.utils.data's ``BatchedSamples`` the DataLoader receives
-    the batch already collated ([images (B, C, H, W), labels (B,)]) and skips
-    per-sample work; a custom collate_fn still sees one (image, target) per index.
+    ``images`` is the transformed array (B, ...); ``targets`` the raw targets:
+    a list of ints, or a fresh int64 array (labels gathered by index). With
+    ember.utils.data's ``BatchedSamples`` the DataLoader receives the batch
+    already collated ([images (B, C, H, W), labels (B,)]) and skips per-sample
+    work; a custom collate_fn still sees one (image, int target) per index.
     """
+    if isinstance(targets, np.ndarray) and (target_transform is not None or BatchedSamples is None):
+        targets = targets.tolist()
     if target_transform is not None:
         targets = [target_transform(t) for t in targets]
     n = len(targets)
 
     def sample(i):
-        return Tensor._wrap(images[i]), targets[i]
+        target = targets[i]
+        return Tensor._wrap(images[i]), int(target) if isinstance(target, np.integer) else target
     if BatchedSamples is None:
         return [sample(i) for i in range(n)]
     if target_transform is None:
-        labels = Tensor._wrap(np.asarray(targets, dtype=np.int64))
+        labels = Tensor._wrap(targets if isinstance(targets, np.ndarray) else np.asarray(targets, dtype=np.int64))
     else:
         from ember.utils.data._collate import default_collate
         labels = default_collate(targets)

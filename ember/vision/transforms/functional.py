@@ -287,6 +287,21 @@ def normalize(tensor, mean, std, inplace=False):
     if not isinstance(tensor, Tensor):
         raise TypeError(f"img should be Tensor Image. Got {type(tensor)}")
     a = tensor._data
+    mean_a, std_a = _normalize_stats(tensor, mean, std)
+    xp = _backend.xp_of(a)
+    if tensor.requires_grad and not inplace:
+        return (tensor - _like(tensor, mean_a)) / _like(tensor, std_a)    # keeps the autograd graph
+    if inplace:
+        xp.subtract(a, mean_a, out=a)
+        xp.divide(a, std_a, out=a)
+        tensor._version[0] += 1
+        return tensor
+    return _like(tensor, (a - mean_a) / std_a)
+
+
+def _normalize_stats(tensor, mean, std):
+    """``mean`` and ``std`` as arrays of the tensor's dtype, shaped (C, 1, 1), after torchvision's checks."""
+    a = tensor._data
     if not _is_float(a):
         raise TypeError(f"Input tensor should be a float tensor. Got {tensor.dtype}.")
     if a.ndim < 3:
@@ -302,14 +317,7 @@ def normalize(tensor, mean, std, inplace=False):
     if std_a.ndim == 1:
         std_a = std_a.reshape(-1, 1, 1)
     _check_normalize_broadcast(a.shape, mean_a.shape, std_a.shape)
-    if tensor.requires_grad and not inplace:
-        return (tensor - _like(tensor, mean_a)) / _like(tensor, std_a)    # keeps the autograd graph
-    if inplace:
-        xp.subtract(a, mean_a, out=a)
-        xp.divide(a, std_a, out=a)
-        tensor._version[0] += 1
-        return tensor
-    return _like(tensor, (a - mean_a) / std_a)
+    return mean_a, std_a
 
 
 def _as_values(v):

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 from PIL import Image
 
+from ember import _backend
 from ember._tensor import Tensor
 
 from . import _rng
@@ -175,9 +176,12 @@ class Normalize:
     def _batch(self, x, state):
         if state != "tensor":
             raise _NotBatchable
-        # a per-sample check first, so a wrong number of means gives the per-sample error users know
-        F.normalize(Tensor._wrap(x[:1].reshape(x.shape[1:])), self.mean, self.std)
-        return F.normalize(Tensor._wrap(x), self.mean, self.std, inplace=True)._data, "tensor"
+        # checked against one sample, so a wrong number of means gives the per-sample error users know
+        mean, std = F._normalize_stats(Tensor._wrap(x[0]), self.mean, self.std)
+        xp = _backend.xp_of(x)
+        xp.subtract(x, mean, out=x)     # in place on the batch ToTensor just made: one buffer, float32 throughout
+        xp.divide(x, std, out=x)
+        return x, "tensor"
 
 
 class Resize:
