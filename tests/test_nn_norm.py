@@ -37,6 +37,21 @@ def test_batch_norm_eval():
           [(3, 4, 5), (4,), (4,)])
 
 
+@pytest.mark.parametrize("shape,affine", [((3, 4, 5, 6), True), ((3, 4, 5, 6), False), ((7, 4), True)])
+def test_batch_norm_eval_inference(shape, affine):
+    """Eval without autograd takes the folded scale/shift path."""
+    rm = np.random.rand(4).astype(np.float32)
+    rv = np.random.rand(4).astype(np.float32) + 0.5
+    x = np.random.randn(*shape).astype(np.float32)
+    w, b = np.random.randn(4).astype(np.float32), np.random.randn(4).astype(np.float32)
+    out = {}
+    for t in (ember, torch):
+        with t.no_grad():
+            args = (t.tensor(w), t.tensor(b)) if affine else (None, None)
+            out[t.__name__] = F(t).batch_norm(t.tensor(x), t.tensor(rm), t.tensor(rv), *args, training=False)
+    assert_same(out["ember"], out["torch"])
+
+
 def test_batch_norm_batch_of_one():
     for lib in (ember, torch):
         with pytest.raises(ValueError, match=r"Expected more than 1 value per channel when training, got input "
