@@ -24,6 +24,8 @@ def test_conv2d(kw):
 def test_conv2d_wide_output(kw):
     """Output rows of >= 20 positions take the batch-middle column layout (narrower ones batch-last)."""
     check(lambda t, x, w, b: F(t).conv2d(x, w, b, **kw), [(2, 3, 6, 48), (4, 3, 3, 3), (4,)])
+    # more than 16 output channels: one whole-batch GEMM instead of batch chunks
+    check(lambda t, x, w, b: F(t).conv2d(x, w, b, **kw), [(2, 3, 6, 48), (20, 3, 3, 3), (20,)])
     check(lambda t, x, w: F(t).conv1d(x, w, **kw_1d(kw)), [(2, 3, 50), (5, 3, 4)])
 
 

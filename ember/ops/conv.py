@@ -124,13 +124,21 @@ def _im2col_bl(x, ksize, dil, pads, stride, out_sz, mid):
     return _as_strided(xp, xt, shape, strides).reshape(c * math.prod(ksize), math.prod(out_sz) * n)
 
 
-# Batch-chunked path for large outputs (out_w >= _MID_MIN_W): a whole-batch column matrix is many MB (blitz
-# conv1 at batch 64: 15 MB; ResNet conv1 at 224: 118 MB), so im2col writes it to memory and the GEMM reads it
-# back, and the weight-grad GEMM over a huge K stalls the threaded BLAS. Building the columns of a few samples
+# Batch-chunked path for wide outputs (out_w >= _MID_MIN_W) with few output channels: a whole-batch column
+# matrix is many MB (blitz conv1 at batch 64: 15 MB) for a cheap GEMM, so im2col writes it to memory and the
+# GEMM reads it back, and the weight-grad GEMM over a huge K stalls the threaded BLAS. Building the columns of a few samples
 # at a time into one reused buffer that fits in L2 and consuming them at once is 3-4x faster, and nothing is
 # kept between forward and backward (the weight grad rebuilds its chunks from x).
 
 _CHUNK_BYTES = 1 << 19   # column buffer per chunk: half the 1 MB L2
+# Only for few output channels: there the GEMM does ~O flops per column element and the column traffic
+# dominates. With many output channels the whole-batch GEMM is compute-bound and many small per-chunk
+# GEMMs were measured slower (ResNet-18 at 224: 2.4 s -> 5.4 s per batch of 16 on the busy 2-core machine).
+_CHUNK_MAX_O = 16
+
+
+def _chunked(out_sz, o):
+    return _bmid(out_sz) and o <= _CHUNK_MAX_O
 
 
 def _patches(x, ksize, dil, pads, stride, out_sz):
@@ -190,7 +198,7 @@ def conv_forward_bl(x, w, b, stride, pads, dil, keep_cols):
     out_sz = tuple((x.shape[2 + i] + pads[i][0] + pads[i][1] - dil[i] * (ksize[i] - 1) - 1) // stride[i] + 1
                    for i in range(nd))
     mid = _bmid(out_sz)
-    if mid:
+    if _chunked(out_sz, o):
         return conv_forward_chunked(x, w, b, stride, pads, dil, out_sz), None
     cols = _im2col_bl(x, ksize, dil, pads, stride, out_sz, mid)                # (C*K, L*N)
     y = w.reshape(o, -1) @ cols                                                 # (O, L*N)
@@ -211,12 +219,13 @@ def conv_backward_bl(g, x, w, cols, stride, pads, dil, needs):
     nd = len(out_sz)
     ksize = w.shape[2:]
     mid = _bmid(out_sz)
+    chunked = _chunked(out_sz, o)
     gt = None
-    if needs[0] or not mid:
+    if needs[0] or not chunked:
         gt = xp.ascontiguousarray(g.transpose(_perm_from_out(nd, mid))).reshape(o, -1)   # (O, L*N)
     w2 = w.reshape(o, -1)
     gx = gw = None
-    if needs[1] and mid:
+    if needs[1] and chunked:
         gw = conv_weight_grad_chunked(g, x, w.shape, stride, pads, dil)
     elif needs[1]:
         if cols is None:
