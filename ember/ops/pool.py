@@ -87,16 +87,15 @@ def _tiled_max_grad(xp, g, x, out, ksize):
         for ax, k in zip(axes, kidx):
             sl[ax] = k
         sl = tuple(sl)
-        if j == len(offsets) - 1 and taken is not None:
-            hit = xp.logical_not(taken, out=hit)         # the last offset takes what is left ...
-            hit &= t[sl] == out                          # ... where it equals the max
-        elif taken is None:
-            taken = t[sl] == out
-            hit = taken.copy() if len(offsets) > 1 else taken
+        if taken is None:
+            taken = hit = t[sl] == out
         else:
+            if hit is taken:
+                hit = xp.empty_like(taken)
             xp.equal(t[sl], out, out=hit)
-            hit &= ~taken
-            taken |= hit
+            xp.greater(hit, taken, out=hit)              # hit and not taken, in one pass with no temporary
+            if j < len(offsets) - 1:
+                taken |= hit
         xp.multiply(g, hit, out=gt[sl])
     return gx
 
