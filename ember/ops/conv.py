@@ -126,9 +126,10 @@ def _im2col_bl(x, ksize, dil, pads, stride, out_sz, mid):
 
 # Batch-chunked path for wide outputs (out_w >= _MID_MIN_W) with few output channels: a whole-batch column
 # matrix is many MB (blitz conv1 at batch 64: 15 MB) for a cheap GEMM, so im2col writes it to memory and the
-# GEMM reads it back, and the weight-grad GEMM over a huge K stalls the threaded BLAS. Building the columns of a few samples
-# at a time into one reused cache-sized buffer and consuming them at once is 3-4x faster, and nothing is
-# kept between forward and backward (the weight grad rebuilds its chunks from x).
+# GEMM reads it back, and the weight-grad GEMM over a huge K is slow in the threaded BLAS. Building the columns
+# of a few samples at a time into one reused cache-sized buffer and consuming them at once made the whole
+# blitz training step 30% faster at batch 4 and about even at batch 64, and nothing is kept between forward
+# and backward (the weight grad rebuilds its chunks from x).
 
 _CHUNK_BYTES = 1 << 21   # column buffer per chunk: cache-resident (L2 1 MB/core, L3 32 MB); 0.5-2 MB measured
                          # alike and 2 MB a little better (fewer, larger GEMMs), 8 MB and more slower
