@@ -182,6 +182,21 @@ class InstanceNorm3d(_InstanceNorm):
     _no_batch_dim = 4
 
 
+def _affine_parameters(module, shape, affine, bias, device, dtype):
+    """``weight`` (and ``bias`` when asked) of ``shape`` for LayerNorm/GroupNorm, or None entries."""
+    module.register_parameter("weight", Parameter(empty(*shape, device=device, dtype=dtype)) if affine else None)
+    module.register_parameter("bias", Parameter(empty(*shape, device=device, dtype=dtype)) if affine and bias
+                              else None)
+
+
+def _reset_affine(module):
+    """Identity affine transform: weight 1, bias 0."""
+    if module.weight is not None:
+        init.ones_(module.weight)
+    if module.bias is not None:
+        init.zeros_(module.bias)
+
+
 class LayerNorm(Module):
     r"""Normalise over the trailing ``normalized_shape`` dims of (*, *normalized_shape); elementwise affine
     ``weight`` (ones) and ``bias`` (zeros) of shape ``normalized_shape``."""
@@ -194,22 +209,11 @@ class LayerNorm(Module):
         self.normalized_shape = tuple(normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        if self.elementwise_affine:
-            self.weight = Parameter(empty(*self.normalized_shape, device=device, dtype=dtype))
-            if bias:
-                self.bias = Parameter(empty(*self.normalized_shape, device=device, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, self.normalized_shape, self.elementwise_affine, bias, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):
-        if self.elementwise_affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self)
 
     def forward(self, input):
         return _N.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -231,22 +235,11 @@ class GroupNorm(Module):
         self.num_channels = num_channels
         self.eps = eps
         self.affine = affine
-        if self.affine:
-            self.weight = Parameter(empty(num_channels, device=device, dtype=dtype))
-            if bias:
-                self.bias = Parameter(empty(num_channels, device=device, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, (num_channels,), affine, bias, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self)
 
     def forward(self, input):
         return _N.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
