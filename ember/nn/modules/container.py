@@ -11,6 +11,16 @@ from .module import Module, _addindent, typename
 __all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
 
 
+def _abs_string_index(container, idx):
+    """A possibly negative list index -> the string key ModuleList/ParameterList store it under."""
+    idx = operator.index(idx)
+    if not (-len(container) <= idx < len(container)):
+        raise IndexError(f"index {idx} is out of range")
+    if idx < 0:
+        idx += len(container)
+    return str(idx)
+
+
 class Sequential(Module):
     r"""Chains modules: ``forward`` feeds each module's output to the next.
 
@@ -146,21 +156,13 @@ class ModuleList(Module):
         if modules is not None:
             self += modules
 
-    def _get_abs_string_index(self, idx):
-        idx = operator.index(idx)
-        if not (-len(self) <= idx < len(self)):
-            raise IndexError(f"index {idx} is out of range")
-        if idx < 0:
-            idx += len(self)
-        return str(idx)
-
     def __getitem__(self, idx):
         if isinstance(idx, slice):
             return self.__class__(list(self._modules.values())[idx])
-        return self._modules[self._get_abs_string_index(idx)]
+        return self._modules[_abs_string_index(self, idx)]
 
     def __setitem__(self, idx, module):
-        idx = self._get_abs_string_index(idx)
+        idx = _abs_string_index(self, idx)
         return setattr(self, str(idx), module)
 
     def __delitem__(self, idx):
@@ -168,7 +170,7 @@ class ModuleList(Module):
             for k in range(len(self._modules))[idx]:
                 delattr(self, str(k))
         else:
-            delattr(self, self._get_abs_string_index(idx))
+            delattr(self, _abs_string_index(self, idx))
         str_indices = [str(i) for i in range(len(self._modules))]
         self._modules = dict(zip(str_indices, self._modules.values()))
 
@@ -313,14 +315,6 @@ class ParameterList(Module):
         if values is not None:
             self += values
 
-    def _get_abs_string_index(self, idx):
-        idx = operator.index(idx)
-        if not (-len(self) <= idx < len(self)):
-            raise IndexError(f"index {idx} is out of range")
-        if idx < 0:
-            idx += len(self)
-        return str(idx)
-
     def __getitem__(self, idx):
         if isinstance(idx, slice):
             start, stop, step = idx.indices(len(self))
@@ -328,11 +322,11 @@ class ParameterList(Module):
             for i in range(start, stop, step):
                 out.append(self[i])
             return out
-        idx = self._get_abs_string_index(idx)
+        idx = _abs_string_index(self, idx)
         return getattr(self, str(idx))
 
     def __setitem__(self, idx, param):
-        idx = self._get_abs_string_index(idx)
+        idx = _abs_string_index(self, idx)
         if isinstance(param, Tensor) and not isinstance(param, Parameter):
             param = Parameter(param)
         return setattr(self, str(idx), param)
