@@ -240,11 +240,7 @@ class Tensor:
 
     @property
     def _version_number(self):
-        return self._version[0]
-
-    # PyTorch exposes the counter as ``t._version``; ours is a list shared with views.
-    @property
-    def version(self):
+        """PyTorch's ``t._version`` as an int (ours is a one-element list shared with views)."""
         return self._version[0]
 
     def retain_grad(self):
