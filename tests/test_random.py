@@ -229,3 +229,41 @@ def test_poisson_and_float16():
     same(lambda t: (t.rand(50, dtype=t.float16), t.rand(9, dtype=t.bfloat16), t.randn(5, dtype=t.float16),
                     t.randn(48, dtype=t.float16), t.randn(32, dtype=t.bfloat16),
                     t.empty(20, dtype=t.float16).random_()))
+
+
+# ---- large fills (chunked in Ember): bit for bit over many chunks, partial last chunk and block ----
+_BIG = 3_000_017      # > 22 chunks of 2**17, not a multiple of 16
+
+
+@pytest.mark.parametrize("mean,std", [(0.0, 1.0), (0.0, 0.01), (1.5, 3.0), (-2.0, 1.0)])
+def test_large_normal_float32(mean, std):
+    same(lambda t: (t.empty(_BIG).normal_(mean, std), t.rand(3)))   # rand: the stream goes on in step
+
+
+def test_large_normal_other_dtypes_and_shapes():
+    same(lambda t: (t.randn(1733, 1731), t.empty(1_000_003, dtype=t.float64).normal_(0.5, 2.0),
+                    t.empty(1_000_003, dtype=t.float64).normal_(0.0, 0.3), t.randn(1_000_003, dtype=t.float64),
+                    t.empty(1_000_003, dtype=t.float16).normal_(1.0, 2.0),
+                    t.empty(1_000_003, dtype=t.bfloat16).normal_(0.0, 0.02)))
+
+
+def test_large_uniform_and_init():
+    same(lambda t: (t.empty(_BIG).uniform_(-0.1, 0.1), t.rand(_BIG), t.empty(1000, 3001).t().uniform_(-1, 2),
+                    t.empty(_BIG, dtype=t.float64).uniform_(-3, 7),
+                    t.nn.init.kaiming_uniform_(t.empty(4096, 1024), a=5 ** 0.5),
+                    t.nn.init.kaiming_normal_(t.empty(512, 256, 3, 3), mode="fan_out", nonlinearity="relu")))
+
+
+def test_uniform_rounding_to_the_upper_bound_gives_from():
+    # PyTorch: a value that rounds to `to` (in the dtype) becomes `from`
+    same(lambda t: (t.rand(200_000, dtype=t.float16), t.rand(200_000, dtype=t.bfloat16),
+                    t.empty(200_000, dtype=t.float16).uniform_(-1, 2),
+                    t.empty(200_000, dtype=t.bfloat16).uniform_(-0.3, 0.3),
+                    t.empty(200_000, dtype=t.float16).uniform_(0.1, 0.7),
+                    t.empty(200_000).uniform_(1, 1 + 2 ** -22),
+                    t.empty(200_000, dtype=t.float64).uniform_(1, 1 + 2 ** -51)))
+
+
+def test_half_precision_double_transforms_round_via_float():
+    same(lambda t: (t.empty(100_000, dtype=t.float16).exponential_(3.0), t.empty(100_000, dtype=t.bfloat16).cauchy_(),
+                    t.empty(300, 301, dtype=t.float16).t().normal_(0.5, 3)))

@@ -5,15 +5,16 @@ On the CPU these reproduce PyTorch's CPU streams bit for bit under the same
 seed: the raw mt19937 draws come vectorised from ``Generator``, and each
 sampler applies PyTorch's transformation to them (vectorised NumPy):
 
-* uniform float32/float16/bfloat16: ``(random() & (2**digits - 1)) * 2**-digits``
-  then ``x * (to - from) + from`` (fused multiply-add, as PyTorch's AVX2 build
-  compiles it); float64 uses 53 bits of a 64-bit draw (``random64()``);
-* normal, 16 or more contiguous elements: all uniforms first, then Box-Muller in
-  blocks of 16 (the last block is redrawn when the size is not a multiple of
-  16); float32 replays PyTorch's AVX2 kernel (its cephes-style log/sincos
-  polynomials, with the same fused multiply-adds). Fewer than 16 or
-  non-contiguous elements: scalar double Box-Muller that caches the second
-  value in the generator;
+* uniform float32/float16/bfloat16: ``(random() & (2**24 - 1)) * 2**-24`` (float32,
+  PyTorch's opmath type) then ``x * (to - from) + from`` (fused multiply-add, as
+  PyTorch's AVX2 build compiles it), rounded to the dtype; float64 uses 53 bits
+  of a 64-bit draw (``random64()``); a value that rounds to ``to`` becomes ``from``;
+* normal, 16 or more contiguous elements: uniforms, then Box-Muller in blocks
+  of 16 (the last block is redrawn when the size is not a multiple of 16);
+  float32 (and float16/bfloat16, rounded after) replays PyTorch's AVX2 kernel
+  (its cephes-style log/sincos polynomials, with the same fused multiply-adds).
+  Fewer than 16 or non-contiguous elements: scalar double Box-Muller that
+  caches the second value in the generator;
 * randint / random_(from, to): ``random() % range + from`` (64-bit draws when the
   range is 2**32 or more); randperm: PyTorch's Fisher-Yates with ``random() % (n - i)``;
 * exponential, cauchy, log_normal, geometric, bernoulli: PyTorch's double
@@ -21,12 +22,13 @@ sampler applies PyTorch's transformation to them (vectorised NumPy):
   search of a double uniform in the float cumulative distribution; without,
   ``topk(p / Exp(1))`` as PyTorch does.
 
+uniform_/normal_/rand/randn run in chunks straight into the output (see
+``_CHUNK``): their peak memory is the output, as in PyTorch.
+
 Not bit-identical: ``poisson`` (PyTorch's own sampler, drawn here from a NumPy
-generator seeded by the stream); normal float16/bfloat16 of 16 or more
-elements (Ember rounds its float32 normals: exact when the size is a multiple of 16;
-PyTorch's last partial block differs); normal_/uniform_ with
-mean/std/from/to where a fused multiply-add of float64 values matters (double
-rounding, very rare); PyTorch builds without AVX2 (they use a scalar float32
+generator seeded by the stream); normal_/uniform_ with mean/std/from/to where
+a fused multiply-add of float32 or float64 values is emulated with a double
+rounding (very rare); PyTorch builds without AVX2 (they use a scalar float32
 normal kernel). CUDA tensors use CuPy's generator (not PyTorch's CUDA stream).
 """
 import math
@@ -53,7 +55,9 @@ _U64 = np.uint64
 # then round; random_() on them keeps their own mantissa digits (11 / 8).
 _DIGITS = {np.dtype(np.float32): 24, np.dtype(np.float64): 53, np.dtype(np.float16): 24}
 _INT_DIGITS = {np.dtype(np.float32): 24, np.dtype(np.float64): 53, np.dtype(np.float16): 11}
+_HALF_TYPES = {np.dtype(np.float16)}
 if D.bfloat16.np is not None:
+    _HALF_TYPES.add(np.dtype(D.bfloat16.np))
     _DIGITS[D.bfloat16.np] = 24
     _INT_DIGITS[D.bfloat16.np] = 8
 
@@ -67,11 +71,6 @@ def _unit(g, n, npdt):
     if digits == 53:
         return (g._random64(n) & _U64((1 << 53) - 1)).astype(np.float64) * (1.0 / (1 << 53))
     return (g._random32(n) & _U64((1 << digits) - 1)).astype(_f32) * _f32(1.0 / (1 << digits))
-
-
-def _fma32(a, b, c):
-    """float32 fused multiply-add (one rounding), as the AVX2 build computes a*b+c."""
-    return (np.asarray(a, np.float64) * b + np.asarray(c, np.float64)).astype(_f32)
 
 
 _SPLIT = 134217729.0   # 2**27 + 1, Dekker's splitter for float64
@@ -101,14 +100,63 @@ def _fma64(a, b, c):
     return np.where(np.isfinite(out), out, a * b + c)
 
 
-def _uniform(g, n, npdt, low=0.0, high=1.0):
-    x = _unit(g, n, npdt)
-    if low == 0.0 and high == 1.0:
-        return x.astype(npdt, copy=False)
-    if x.dtype == np.float64:
-        return _fma64(x, float(high) - float(low), float(low)).astype(npdt, copy=False)
-    lo, hi = np.array(low).astype(npdt).astype(_f32), np.array(high).astype(npdt).astype(_f32)
-    return _fma32(x, hi - lo, lo).astype(npdt, copy=False)
+# ---- chunked fills: uniform_, normal_, rand, randn ----
+# Fills run chunk by chunk straight into the output: the working arrays (a few per chunk, allocated once per
+# fill) stay in the CPU caches and no full-size temporaries (raw uint64 draws, float64 copies) are made, so a
+# fill's peak memory is its output. The arithmetic is element for element the same as on the whole array.
+# 2**17 measured as fast as 2**16..2**18 (a normal chunk makes ~100 ufunc calls: smaller chunks pay for them).
+_CHUNK = 1 << 17     # elements per chunk; a multiple of 16 (normal's Box-Muller blocks)
+
+
+def _affine64(x, std, mean):
+    """float64 ``x * std + mean`` with one rounding (PyTorch's contracted FMA); exact shortcuts for std 1 / mean 0."""
+    if std == 1.0:
+        return x + mean
+    if mean == 0.0:
+        return x * std + 0.0          # + 0.0: fma(-0, s, +0) is +0
+    return _fma64(x, std, mean)
+
+
+def _uniform_fill(g, out, low=0.0, high=1.0):
+    """Fill the flat array ``out`` with PyTorch's uniform samples in [low, high).
+
+    float32/float16/bfloat16: x = bits24 * 2**-24 and fma(x, to - from, from) in float32 (from, to: the bounds as
+    float32), then rounded to the dtype; float64: 53-bit x and a float64 FMA. Like PyTorch, a value that rounds
+    to ``to`` becomes ``from`` (a monotone map: checked once with the largest x, then fixed per chunk).
+    """
+    n = out.size
+    affine = not (low == 0.0 and high == 1.0)
+    if out.dtype == np.float64:
+        span, low, high = float(high) - float(low), float(low), float(high)
+        top = _fma64(1 - 2.0 ** -53, span, low) if affine else 1 - 2.0 ** -53
+        for s in range(0, n, _CHUNK):
+            o = out[s:s + _CHUNK]
+            x = _unit(g, o.size, np.float64)
+            o[...] = _fma64(x, span, low) if affine else x
+            if top >= high:
+                o[o == high] = low
+        return out
+    lo, hi = _f32(low), _f32(high)
+    span, lo64 = np.float64(hi - lo), np.float64(lo)
+    to_s, from_s = hi.astype(out.dtype), lo.astype(out.dtype)
+    top = _f32(np.float64(_f32(1 - 2.0 ** -24)) * span + lo64) if affine else _f32(1 - 2.0 ** -24)
+    clamp = top.astype(out.dtype) >= to_s
+    size = min(n, _CHUNK)
+    bits, x, t = np.empty(size, np.uint32), np.empty(size, _f32), np.empty(size, np.float64)
+    for s in range(0, n, _CHUNK):
+        o = out[s:s + _CHUNK]
+        m = o.size
+        np.bitwise_and(g._random32(m), 0xFFFFFF, out=bits[:m])
+        res = o if out.dtype == _f32 else x[:m]
+        np.multiply(bits[:m], _f32(2.0 ** -24), out=x[:m] if affine else res, dtype=_f32)
+        if affine:
+            np.multiply(x[:m], span, out=t[:m], dtype=np.float64)     # exact: 24-bit x 24-bit
+            np.add(t[:m], lo64, out=res, dtype=np.float64)             # one rounding to float32
+        if res is not o:
+            o[...] = res
+        if clamp:
+            o[o == to_s] = from_s
+    return out
 
 
 def _uniform_double(g, n):
@@ -116,84 +164,226 @@ def _uniform_double(g, n):
 
 
 # ---- normal ----
-def _log_ps(x):
-    """PyTorch's AVX2 log256_ps (cephes polynomial) on float32, with the FMAs its build makes."""
-    with np.errstate(all="ignore"):
-        invalid = x <= 0
-        x = np.maximum(x, np.array(0x00800000, np.int32).view(_f32))
-        bits = x.view(np.int32)
-        e = ((bits.view(np.uint32) >> 23).astype(np.int32) - 0x7F).astype(_f32) + _f32(1)
-        x = ((bits & np.int32(~0x7F800000)) | np.array(0.5, _f32).view(np.int32)).view(_f32)
-        mask = x < _f32(0.707106781186547524)
-        tmp = np.where(mask, x, _f32(0))
-        x = x - _f32(1)
-        e = e - mask.astype(_f32)
-        x = x + tmp
-        z = x * x
-        y = np.full_like(x, _f32(7.0376836292e-2))
-        for p in (-1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1, 1.4249322787e-1, -1.6668057665e-1,
-                  2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1):
-            y = _fma32(y, x, _f32(p))
-        y = y * x
-        y = _fma32(y, z, e * _f32(-2.12194440e-4))
-        y = _fma32(z, _f32(-0.5), y)
-        x = _fma32(e, _f32(0.693359375), x + y)
-        x[invalid] = np.nan
-    return x
-
-
-def _sincos_ps(x):
-    """PyTorch's AVX2 sincos256_ps on float32 (returns sin, cos)."""
-    neg = np.signbit(x)
-    x = np.abs(x)
-    j = ((x * _f32(1.27323954473516)).astype(np.int32) + 1) & ~1
-    y = j.astype(_f32)
-    swap_sin = (j & 4) != 0
-    poly = (j & 2) == 0
-    x = _fma32(y, _f32(-0.78515625), x)
-    x = _fma32(y, _f32(-2.4187564849853515625e-4), x)
-    x = _fma32(y, _f32(-3.77489497744594108e-8), x)
-    neg_cos = (~(j - 2) & 4) != 0
-    z = x * x
-    yc = _fma32(np.full_like(x, _f32(2.443315711809948e-005)), z, _f32(-1.388731625493765e-003))
-    yc = _fma32(yc, z, _f32(4.166664568298827e-002))
-    yc = yc * z
-    yc = _fma32(yc, z, -(z * _f32(0.5))) + _f32(1)
-    ys = _fma32(np.full_like(x, _f32(-1.9515295891e-4)), z, _f32(8.3321608736e-3))
-    ys = _fma32(ys, z, _f32(-1.6666654611e-1))
-    ys = _fma32(ys * z, x, x)
-    s, c = np.where(poly, ys, yc), np.where(poly, yc, ys)
-    return np.where(neg ^ swap_sin, -s, s), np.where(neg_cos, -c, c)
-
-
-def _box_muller_16(u, npdt, mean, std):
-    """PyTorch's normal_fill_16 on blocks of 16 uniforms: first 8 give cos, last 8 give sin."""
-    u = u.reshape(-1, 2, 8)
-    if npdt == np.float32:
-        radius = np.sqrt(_f32(-2) * _log_ps(_f32(1) - u[:, 0]))
-        s, c = _sincos_ps(_f32(2 * math.pi) * u[:, 1])
-        out = np.stack([radius * c, radius * s], 1).reshape(-1)
-        if std != 1.0 or mean != 0.0:
-            out = _fma32(out, _f32(std), _f32(mean))
-        return out
-    with np.errstate(all="ignore"):   # double: PyTorch's scalar normal_fill_16
-        radius = np.sqrt(-2 * np.log(1 - u[:, 0]))
-        theta = 2 * math.pi * u[:, 1]
-        out = np.stack([radius * np.cos(theta), radius * np.sin(theta)], 1).reshape(-1)
-    return _fma64(out, std, mean)
-
-
-def _normal_fill(g, n, npdt, mean, std):
-    """PyTorch's normal_fill (n >= 16, contiguous); float16/bfloat16 are computed in float32, then rounded."""
-    if npdt != np.float64 and npdt != np.float32:
-        return _normal_fill(g, n, _f32, mean, std).astype(npdt)
-    u = _unit(g, n, npdt)
-    out = np.empty(n, npdt)
+def _normal_fill(g, out, mean, std):
+    """PyTorch's normal_fill into the flat array ``out`` (16 or more elements): n uniforms, then Box-Muller in
+    blocks of 16; when n is not a multiple of 16, 16 more uniforms give the last block (overlapping the one
+    before; for float32/float64 the n % 16 uniforms left over are drawn but unused)."""
+    n = out.size
     m = n - n % 16
-    out[:m] = _box_muller_16(u[:m], npdt, mean, std)
-    if m != n:    # PyTorch redraws 16 uniforms for the last (overlapping) block
-        out[n - 16:] = _box_muller_16(_unit(g, 16, npdt), npdt, mean, std)
+    kernel = (_Normal16Double if out.dtype == np.float64 else _Normal16Float)(min(m, _CHUNK), out.dtype, mean, std)
+    for s in range(0, m, _CHUNK):
+        kernel(g, out[s:min(s + _CHUNK, m)])
+    if m != n:
+        if out.dtype == np.float64 or out.dtype == _f32:   # PyTorch drew all n uniforms first (float16/bfloat16:
+            _unit(g, n - m, out.dtype)                       # 16 per block, into a float buffer)
+        kernel(g, out[n - 16:])
     return out
+
+
+class _Normal16Double:
+    """PyTorch's scalar normal_fill_16 for double: radius from the first 8 uniforms, angle from the last 8
+    (the halves of the blocks split and joined with 64-byte copies, 8 doubles as one item)."""
+
+    def __init__(self, size, dtype, mean, std):
+        self.mean, self.std = mean, std
+        self.a, self.b, self.c = (np.empty(size // 2, np.float64) for _ in range(3))
+
+    def __call__(self, g, out):
+        k, h = out.size // 16, out.size // 2
+        a, b, c = self.a[:h], self.b[:h], self.c[:h]
+        blocks = _unit(g, out.size, np.float64).view("V64").reshape(k, 2)
+        np.copyto(a.view("V64"), blocks[:, 0])
+        np.copyto(b.view("V64"), blocks[:, 1])
+        with np.errstate(all="ignore"):
+            np.subtract(1, a, out=a)
+            np.log(a, out=a)
+            np.multiply(a, -2, out=a)
+            np.sqrt(a, out=a)                                # radius
+            np.multiply(b, 2 * math.pi, out=b)               # theta
+            np.cos(b, out=c)
+            np.sin(b, out=b)
+            np.multiply(a, c, out=c)
+            np.multiply(a, b, out=b)
+            c, b = _affine64(c, self.std, self.mean), _affine64(b, self.std, self.mean)
+        blocks = out.view("V64").reshape(k, 2)
+        np.copyto(blocks[:, 0], c.view("V64"))
+        np.copyto(blocks[:, 1], b.view("V64"))
+
+
+def _c32(v):
+    return np.array(v, _f32)           # 0-d arrays: NumPy's cheapest scalar operand (no conversion per call)
+
+
+def _c64(v):
+    return np.array(np.float32(v), np.float64)    # a float32 constant, as float64 for the emulated FMAs
+
+
+# PyTorch's AVX2 log256_ps / sincos256_ps constants (cephes)
+_LOG_P = [_c64(p) for p in (7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1,
+                             1.4249322787e-1, -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1,
+                             3.3333331174e-1)]
+_COS_P = [_c64(p) for p in (2.443315711809948e-005, -1.388731625493765e-003, 4.166664568298827e-002)]
+_SIN_P = [_c64(p) for p in (-1.9515295891e-4, 8.3321608736e-3, -1.6666654611e-1)]
+_K = {name: _c32(v) for name, v in dict(
+    one=1, half=0.5, minus_two=-2, sqrt_half=0.707106781186547524, log_q1=-2.12194440e-4, log_q2=0.693359375,
+    four_over_pi=1.27323954473516, dp1=0.78515625, dp2=2.4187564849853515625e-4,
+    two_pi_ulp=_f32(2 * math.pi) * _f32(2.0 ** -24)).items()}
+_DP3 = _c64(-3.77489497744594108e-8)
+_I = {name: np.array(v, t) for name, v, t in (("mant", 0x007FFFFF, np.int32), ("half_exp", 0x3F000000, np.int32),
+                                              ("bias", 0x7E + 24, np.int32), ("two24", 1 << 24, np.uint32),
+                                              ("bits24", 0xFFFFFF, np.uint64), ("u1", 1, np.uint32),
+                                              ("u2", 2, np.uint32), ("u4", 4, np.uint32), ("u29", 29, np.uint32),
+                                              ("u23", 23, np.int32), ("i1", 1, np.int32), ("even", ~1, np.int32))}
+
+
+class _Normal16Float:
+    """PyTorch's AVX2 normal_fill_16_AVX2 for float on chunks of 16k raw draws (float16/bfloat16: rounded after).
+
+    Each block of 16 uniforms gives radius = sqrt(-2 log(1 - u[0:8])) and (sin, cos)(2 pi u[8:16]), with the
+    cephes-style polynomials of PyTorch's log256_ps / sincos256_ps and the fused multiply-adds its build makes.
+    A float32 FMA a*b+c is computed as float64 (a*b is exact there) rounded to float32; where a*b is exact in
+    float32 (products by 0.5, or by small integers times short constants), plain float32 operations are the
+    same thing. The uniforms are used through their 24-bit integers: 1 - u = (2**24 - bits) * 2**-24, and
+    2 pi u = bits * (2 pi * 2**-24) with one rounding, as PyTorch's float product gives. Checked bit for bit
+    against the direct transcription for all 2**24 inputs of each half.
+
+    Speed: the halves of the blocks are split and joined with 32-byte copies (8 floats as one item; NumPy's
+    strided 8-element rows cost several times more); ufuncs get positional outputs and 0-d constants (half
+    the call overhead of keywords and scalars), on buffers allocated once per fill.
+    """
+
+    def __init__(self, size, dtype, mean, std):
+        h = size // 2
+        self.f32 = [np.empty(h, _f32) for _ in range(5)]
+        self.U, self.U2, self.I = np.empty(h, np.uint32), np.empty(h, np.uint32), np.empty(h, np.int32)
+        self.bits = np.empty(size, np.uint32)
+        self.M = np.empty(h, np.bool_)
+        self.X64, self.T64 = np.empty(h, np.float64), np.empty(h, np.float64)
+        self.scratch = None if dtype == _f32 else np.empty(size, _f32)
+        self.affine = std != 1.0 or mean != 0.0
+        self.std, self.mean = _c64(std), _c64(mean)
+        self._views = {}
+
+    def _buffers(self, h):
+        v = self._views.get(h)
+        if v is None:
+            v = self._views[h] = [b[:h] for b in self.f32 + [self.U, self.U2, self.I, self.M, self.X64, self.T64]]
+        return v
+
+    def _radius(self, h):
+        """sqrt(-2 * log256_ps(1 - u)) for the 24-bit integers in U; returns a float32 view of B."""
+        A, B, C, D, E, U, _, I, M, X64, T = self._buffers(h)
+        K, mul, add, sub = _K, np.multiply, np.add, np.subtract
+        sub(_I["two24"], U, U)                           # 2**24 * (1 - u), in [1, 2**24]: never <= 0
+        np.copyto(A, U, casting="same_kind")
+        bits = A.view(np.int32)
+        np.right_shift(bits, _I["u23"], I)               # exponent of 2**24 * (1 - u)
+        np.bitwise_and(bits, _I["mant"], bits)
+        np.bitwise_or(bits, _I["half_exp"], bits)        # A = mantissa, in [0.5, 1)
+        np.less(A, K["sqrt_half"], M)
+        sub(I, _I["bias"], I)                            # e = exponent + 1 (of 1 - u) ...
+        sub(I, M, I)                                     # ... - mask
+        np.copyto(E, I, casting="same_kind")             # E = e
+        m8 = M.view(np.int8)
+        np.negative(m8, m8)                              # 0xff where the mask is set ...
+        np.bitwise_and(bits, m8, D.view(np.int32))       # ... D = where(mask, A, 0)
+        sub(A, K["one"], B)
+        add(B, D, B)                                     # B = x (exact in float32 both ways)
+        mul(B, B, C)                                     # C = z
+        np.copyto(X64, B)
+        mul(X64, _LOG_P[0], T)
+        add(T, _LOG_P[1], D)                             # D = y; then y = fma(y, x, p) in float64
+        for p in _LOG_P[2:]:
+            mul(D, X64, T)
+            add(T, p, D)
+        mul(D, B, D)
+        mul(E, K["log_q1"], A)
+        mul(D, C, T, dtype=np.float64)
+        add(T, A, D, dtype=np.float64)                   # fma(y, z, e * q1)
+        mul(C, K["half"], A)
+        sub(D, A, D)                                     # fma(z, -0.5, y): z * 0.5 is exact
+        add(B, D, B)
+        mul(E, K["log_q2"], A)                           # exact (small integer x 9-bit constant)
+        add(B, A, B)                                     # B = log(1 - u)
+        mul(B, K["minus_two"], B)
+        np.sqrt(B, B)
+        return B
+
+    def _sincos(self, h):
+        """(sin, cos) of 2 pi u for the 24-bit integers in U2, as float32 views of E and C."""
+        A, _, C, D, E, W, U, I, _, _, T = self._buffers(h)
+        K, mul, add, sub = _K, np.multiply, np.add, np.subtract
+        np.copyto(A, U, casting="same_kind")
+        mul(A, K["two_pi_ulp"], A)                       # A = x = 2 pi u >= 0
+        mul(A, K["four_over_pi"], C)
+        np.copyto(I, C, casting="unsafe")                # truncation, as the int conversion
+        add(I, _I["i1"], I)
+        np.bitwise_and(I, _I["even"], I)                 # I = j
+        np.copyto(C, I, casting="same_kind")             # C = y = j
+        mul(C, K["dp1"], D)                              # exact: the first two reductions are plain
+        sub(A, D, A)
+        mul(C, K["dp2"], D)
+        sub(A, D, A)
+        mul(C, _DP3, T)
+        add(T, A, A)                                     # fma(y, -dp3, x)
+        mul(A, A, D)                                     # D = z
+        mul(D, _COS_P[0], T)
+        add(T, _COS_P[1], C)
+        mul(C, D, T, dtype=np.float64)
+        add(T, _COS_P[2], C)
+        mul(C, D, C)
+        mul(D, K["half"], E)
+        mul(C, D, T, dtype=np.float64)
+        sub(T, E, C, dtype=np.float64)
+        add(C, K["one"], C)                              # C = cos polynomial
+        mul(D, _SIN_P[0], T)
+        add(T, _SIN_P[1], E)
+        mul(E, D, T, dtype=np.float64)
+        add(T, _SIN_P[2], E)
+        mul(E, D, E)
+        mul(E, A, T, dtype=np.float64)
+        add(T, A, E, dtype=np.float64)                   # E = sin polynomial
+        # swap the polynomials where j & 2, then the signs: sin where j & 4, cos where ~(j - 2) & 4
+        j, cb, sb, t, w = I.view(np.uint32), C.view(np.uint32), E.view(np.uint32), A.view(np.uint32), U
+        np.right_shift(j, _I["u1"], w)
+        np.bitwise_and(w, _I["u1"], w)
+        np.negative(w, w)                                # all ones where j & 2
+        np.bitwise_xor(cb, sb, t)
+        np.bitwise_and(t, w, t)
+        np.bitwise_xor(cb, t, cb)
+        np.bitwise_xor(sb, t, sb)
+        np.bitwise_and(j, _I["u4"], w)
+        np.left_shift(w, _I["u29"], w)
+        np.bitwise_xor(sb, w, sb)
+        np.subtract(j, _I["u2"], j)
+        np.invert(j, j)
+        np.bitwise_and(j, _I["u4"], j)
+        np.left_shift(j, _I["u29"], j)
+        np.bitwise_xor(cb, j, cb)
+        return E, C
+
+    def __call__(self, g, out):
+        m = out.size
+        k, h = m // 16, m // 2
+        bits = self.bits[:m]
+        np.bitwise_and(g._random32(m), _I["bits24"], bits)
+        blocks = bits.view("V32").reshape(k, 2)          # [first 8, last 8] of each block of 16
+        np.copyto(self.U[:h].view("V32"), blocks[:, 0])
+        np.copyto(self.U2[:h].view("V32"), blocks[:, 1])
+        radius = self._radius(h)
+        sin, cos = self._sincos(h)
+        T = self.T64[:h]
+        for v in (cos, sin):
+            np.multiply(radius, v, v)
+            if self.affine:
+                np.multiply(v, self.std, T)
+                np.add(T, self.mean, v)
+        o = out if self.scratch is None else self.scratch[:m]
+        blocks = o.view("V32").reshape(k, 2)
+        np.copyto(blocks[:, 0], cos.view("V32"))
+        np.copyto(blocks[:, 1], sin.view("V32"))
+        if o is not out:
+            out[...] = o
 
 
 def _normal_scalar(g, n, mean, std):
@@ -217,10 +407,22 @@ def _normal_scalar(g, n, mean, std):
     return out
 
 
-def _normal(g, n, npdt, mean=0.0, std=1.0, contiguous=True):
-    if n >= 16 and contiguous:
-        return _normal_fill(g, n, npdt, mean, std)
-    return _normal_scalar(g, n, mean, std).astype(npdt)
+def _fill_flat(kind, g, flat, contiguous=True, **kw):
+    """Fill the flat array ``flat`` with ``kind`` ("uniform" or "normal") samples, in place where possible."""
+    if kind == "uniform":
+        return _uniform_fill(g, flat, kw.get("low", 0.0), kw.get("high", 1.0))
+    mean, std = kw.get("mean", 0.0), kw.get("std", 1.0)
+    if flat.size >= 16 and contiguous:
+        return _normal_fill(g, flat, mean, std)
+    flat[...] = _from_double(_normal_scalar(g, flat.size, mean, std), flat.dtype)
+    return flat
+
+
+def _from_double(arr, npdt):
+    """``static_cast<scalar_t>(double)``: float16/bfloat16 convert from a float (c10::Half(float)), so via float32."""
+    if np.dtype(npdt) in _HALF_TYPES:
+        arr = arr.astype(_f32)
+    return arr.astype(npdt, copy=False)
 
 
 # ---- integers ----
@@ -253,16 +455,14 @@ def _sample(kind, g, shape, npdt, device, contiguous=True, **kw):
     n = int(np.prod(shape, dtype=np.int64))
     if device is not None and device.type == "cuda":
         return _sample_cuda(kind, g, shape, npdt, **kw)
-    if kind == "uniform":
-        flat = _uniform(g, n, npdt, kw.get("low", 0.0), kw.get("high", 1.0))
-    elif kind == "normal":
-        flat = _normal(g, n, npdt, kw.get("mean", 0.0), kw.get("std", 1.0), contiguous)
+    if kind in ("uniform", "normal"):
+        flat = _fill_flat(kind, g, np.empty(n, npdt), contiguous, **kw)
     elif kind == "int":
         flat = _int_from_to(g, n, kw["low"], kw["range"]).astype(npdt)
     elif kind == "random":
         flat = _random_full(g, n, npdt)
     else:
-        flat = _DOUBLE_TRANSFORMS[kind](_uniform_double(g, n), **kw).astype(npdt)
+        flat = _from_double(_DOUBLE_TRANSFORMS[kind](_uniform_double(g, n), **kw), npdt)
     return flat.reshape(shape)
 
 
@@ -636,13 +836,18 @@ def _fill(t, kind, generator, normal_path=False, **kw):
     g = _random.generator_for(generator, t.device)
     a = t._data
     npdt = a.dtype
-    if a.flags.c_contiguous:
-        arr = _sample(kind, g, a.shape, npdt, t.device, contiguous=True, **kw)
-    elif a.flags.f_contiguous:   # TensorIterator walks memory order
-        arr = _sample(kind, g, a.shape[::-1], npdt, t.device, contiguous=False, **kw).T
+    if not t.is_cuda and kind in ("uniform", "normal") and a.flags.c_contiguous:
+        _fill_flat(kind, g, a.reshape(-1), **kw)          # in place, chunk by chunk (reshape: a view)
+    elif not t.is_cuda and kind == "uniform" and a.flags.f_contiguous:
+        _fill_flat(kind, g, a.T.reshape(-1), **kw)        # memory order
     else:
-        arr = _sample(kind, g, a.shape, npdt, t.device, contiguous=False, **kw)
-    a[...] = arr
+        if a.flags.c_contiguous:
+            arr = _sample(kind, g, a.shape, npdt, t.device, contiguous=True, **kw)
+        elif a.flags.f_contiguous:   # TensorIterator walks memory order
+            arr = _sample(kind, g, a.shape[::-1], npdt, t.device, contiguous=False, **kw).T
+        else:
+            arr = _sample(kind, g, a.shape, npdt, t.device, contiguous=False, **kw)
+        a[...] = arr
     t._version[0] += 1
     return t
 
