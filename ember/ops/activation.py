@@ -661,7 +661,7 @@ class _LinearOp(Op):
         if b is not None:
             y += b
         ctx.save_for_backward(x, w)
-        return y
+        return y if y.dtype == x.dtype else y.astype(x.dtype)   # bfloat16: NumPy's product is float32
 
     @staticmethod
     def backward(ctx, g):

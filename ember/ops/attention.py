@@ -21,6 +21,13 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     if not isinstance(query, Tensor):
         raise TypeError(f"scaled_dot_product_attention(): argument 'query' must be Tensor, not "
                         f"{type(query).__name__}")
+    if query.dtype.name == "bfloat16" and not query.is_cuda:
+        # NumPy (ml_dtypes) computes bfloat16 products in float32: run the whole attention in float32, as
+        # PyTorch's CPU kernel accumulates, and round the result once
+        mask = attn_mask.float() if attn_mask is not None and attn_mask.is_floating_point() else attn_mask
+        out = scaled_dot_product_attention(query.float(), key.float(), value.float(), mask, dropout_p, is_causal,
+                                           scale, enable_gqa)
+        return out.to(query.dtype)
     L, S = query.shape[-2], key.shape[-2]
     if enable_gqa and query.shape[-3] != key.shape[-3]:
         rep = query.shape[-3] // key.shape[-3]

@@ -18,6 +18,8 @@ __functional__ = __all__ + ['unfold', 'fold']
 import itertools
 import math
 
+import numpy as np
+
 from ._fused import GradOp, fused_grads, pack
 from .. import _autocast
 from ._util import Op, Tensor, xp_of
@@ -25,6 +27,26 @@ from ._util import Op, Tensor, xp_of
 
 def _as_strided(xp, a, shape, strides):
     return xp.lib.stride_tricks.as_strided(a, shape=shape, strides=strides)
+
+
+# NumPy's matmul for bfloat16 (ml_dtypes) computes in float32 and returns float32 (and has no BLAS). The kernels
+# below therefore run on float32 copies of bfloat16 arrays and round the results back to bfloat16, as PyTorch's
+# CPU convolutions accumulate in float32 and return bfloat16. (float16 keeps NumPy's float16 matmul: its results
+# match PyTorch's CPU float16 convolutions more closely than float32 accumulation does.)
+_WIDEN = ("bfloat16",)
+
+
+def _widen(*arrays):
+    """The bfloat16 NumPy arrays among ``arrays`` as float32 (others, and None, unchanged)."""
+    return tuple(a.astype(np.float32) if isinstance(a, np.ndarray) and a.dtype.name in _WIDEN else a
+                 for a in arrays)
+
+
+def _narrow(dtype, *arrays):
+    """``arrays`` (None allowed) rounded back to ``dtype`` (bfloat16) where ``_widen`` raised them to float32."""
+    narrow = dtype.name in _WIDEN
+    out = tuple(a.astype(dtype) if narrow and a is not None and a.dtype != dtype else a for a in arrays)
+    return out[0] if len(out) == 1 else out
 
 
 def _ntuple(v, n, name="argument"):
@@ -293,13 +315,15 @@ class ConvGrad(GradOp):
 
     @staticmethod
     def forward(ctx, g, x, w, stride, pads, dil, groups, cols=None, *, needs):
+        dt = g.dtype
+        g, x, w = _widen(g, x, w)
         if groups == 1:
             gx, gw = conv_backward_bl(g, x, w, cols, stride, pads, dil, needs)
         else:
             gx = conv_backward_input(g, w, x.shape, stride, pads, dil, groups) if needs[0] else None
             gw = conv_backward_weight(g, x, w.shape, stride, pads, dil, groups) if needs[1] else None
         gb = _sum_bias(g) if needs[2] else None
-        return pack(needs, gx, gw, gb)
+        return pack(needs, *_narrow(dt, gx, gw, gb))
 
 
 class Convolution(Op):
@@ -310,11 +334,13 @@ class Convolution(Op):
         ctx.params = (stride, pads, dil, groups)
         ctx.save_for_backward(x, w)
         ctx.cols = None
+        dt = x.dtype
+        x, w, b = _widen(x, w, b)
         if groups == 1:
             keep = len(ctx.needs_input_grad) > 1 and ctx.needs_input_grad[1]   # weight grad: reuse the columns
             y, ctx.cols = conv_forward_bl(x, w, b, stride, pads, dil, keep)
-            return y
-        return conv_forward(x, w, b, stride, pads, dil, groups)
+            return _narrow(dt, y)
+        return _narrow(dt, conv_forward(x, w, b, stride, pads, dil, groups))
 
     @staticmethod
     def backward(ctx, g):
@@ -329,6 +355,8 @@ class ConvTransposeGrad(GradOp):
 
     @staticmethod
     def forward(ctx, g, x, w, stride, pads, dil, groups, *, needs):
+        dt = g.dtype
+        g, x, w = _widen(g, x, w)
         gx = gw = gb = None
         if needs[0]:   # the input gradient of a transposed conv is a conv of g
             gx = conv_forward(g, w, None, stride, pads, dil, groups)
@@ -338,7 +366,7 @@ class ConvTransposeGrad(GradOp):
             gw = conv_backward_weight(x, g, w.shape, stride, pads, dil, groups)
         if needs[2]:
             gb = _sum_bias(g)
-        return pack(needs, gx, gw, gb)
+        return pack(needs, *_narrow(dt, gx, gw, gb))
 
 
 class ConvTranspose(Op):
@@ -348,10 +376,12 @@ class ConvTranspose(Op):
     def forward(ctx, x, w, b, out_shape, stride, pads, dil, groups):
         ctx.params = (stride, pads, dil, groups)
         ctx.save_for_backward(x, w)
+        dt = x.dtype
+        x, w, b = _widen(x, w, b)
         y = conv_backward_input(x, w, out_shape, stride, pads, dil, groups)
         if b is not None:
             y += b.reshape((-1,) + (1,) * (y.ndim - 2))
-        return xp_of(y).ascontiguousarray(y)
+        return _narrow(dt, xp_of(y).ascontiguousarray(y))
 
     @staticmethod
     def backward(ctx, g):
