@@ -254,6 +254,7 @@ class Tensor:
         node = self._grad_fn
         node._retained = dict(node._retained or {})
         node._retained[self._output_nr] = weakref.ref(self)
+        node._rare = True
         self._retains_grad = True
 
     @property
@@ -273,6 +274,7 @@ class Tensor:
         node._tensor_hooks = dict(node._tensor_hooks or {})
         lst = node._tensor_hooks.setdefault(self._output_nr, [])
         lst.append(hook)
+        node._rare = True
         return _ListHandle(lst, hook)
 
     def register_post_accumulate_grad_hook(self, hook):
@@ -285,6 +287,10 @@ class Tensor:
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Compute the gradient of this tensor w.r.t. the graph leaves; accumulates into ``.grad``."""
+        if gradient is None and inputs is None:     # the common call: straight to the engine
+            from .autograd.engine import run_backward  # noqa: WPS433
+            run_backward((self,), (None,), retain_graph, create_graph)
+            return
         from .autograd import backward as _backward  # noqa: WPS433
         _backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 

@@ -1,39 +1,23 @@
 """The backward engine: an iterative walk of the graph (no recursion limit).
 
-1. Walk the graph from the roots, counting for every node how many edges
-   lead into it (its dependencies).
-2. Run nodes whose dependencies are all satisfied, summing the gradients that
-   arrive for each of their outputs; send each result along its edge, summed
-   to the input's shape and cast to its dtype (PyTorch's ``validate_outputs``).
+1. Run the nodes that gradients reached, latest-created first (every node
+   gets a creation number, ``_seq``; a node's consumers were all created after
+   it, so its gradients are complete when it runs: no dependency-counting pass).
+2. Sum the gradients that arrive for each output of a node; send each result
+   along its edge, summed to the input's shape and cast to its dtype
+   (PyTorch's ``validate_outputs``).
 3. ``AccumulateGrad`` sinks add into ``.grad``; ``autograd.grad`` captures
    instead and leaves ``.grad`` alone. Saved tensors are freed unless
    ``retain_graph``.
 """
 import sys
+from heapq import heappop, heappush
 
 import numpy as np
 
 from . import function as _fn
 from .function import AnomalyMode
 from .grad_mode import GradMode
-
-
-def _dependencies(roots):
-    """For every node reachable from ``roots``: how many edges lead into it."""
-    deps = {}
-    seen = set(roots)
-    stack = list(seen)
-    while stack:
-        for nxt, _ in stack.pop().next_functions:
-            if nxt is not None:
-                if nxt in deps:
-                    deps[nxt] += 1
-                else:
-                    deps[nxt] = 1
-                if nxt not in seen:
-                    seen.add(nxt)
-                    stack.append(nxt)
-    return deps
 
 
 def _post_order(roots):
@@ -88,6 +72,26 @@ def _check_nan(node, grads):
             raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.{trace}")
 
 
+def _root_grad(t, g, i):
+    """The gradient that starts backward at root ``t``: ones for a scalar, else the one given."""
+    Tensor = _fn.Tensor
+    if g is None:
+        if t._data.size != 1:
+            raise RuntimeError("grad can be implicitly created only for scalar outputs. Pass "
+                               "gradient=torch.ones_like(out) (or reduce with out.sum()) to backward a "
+                               f"non-scalar tensor of shape {list(t.shape)}.")
+        data = t._data
+        if type(data) is np.ndarray:
+            return Tensor._wrap(np.array(1, dtype=data.dtype).reshape(data.shape))
+        return t._ones_like_data()
+    if not isinstance(g, Tensor):
+        g = Tensor._wrap(t._xp().asarray(g, dtype=t._data.dtype))
+    if g._data.shape != t._data.shape:
+        raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] "
+                           f"has a shape of {t.shape}.")
+    return g
+
+
 def _root_edge(t, i):
     if not t._requires_grad:
         raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
@@ -95,26 +99,19 @@ def _root_edge(t, i):
 
 
 def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None, accumulate=True):
-    """Run backward from ``tensors``; returns the gradients captured for ``inputs`` (a list) or None."""
-    Tensor = _fn.Tensor
+    """Run backward from ``tensors``; returns the gradients captured for ``inputs`` (a list) or None.
+
+    Without ``create_graph`` the gradients travel as raw ``xp`` arrays, and ops that define
+    ``backward_data`` (the hot ones) compute on arrays: no Tensor or graph bookkeeping per step.
+    With ``create_graph`` they travel as Tensors through each op's ``backward``, recording a graph.
+    """
     if retain_graph is None:
         retain_graph = create_graph
     roots, root_grads = [], []
     for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
-        edge = _root_edge(t, i)
-        if g is None:
-            if t._data.size != 1:
-                raise RuntimeError("grad can be implicitly created only for scalar outputs. Pass "
-                                   "gradient=torch.ones_like(out) (or reduce with out.sum()) to backward a "
-                                   f"non-scalar tensor of shape {list(t.shape)}.")
-            g = t._ones_like_data()
-        elif not isinstance(g, Tensor):
-            g = Tensor._wrap(t._xp().asarray(g, dtype=t._data.dtype))
-        if g._data.shape != t._data.shape:
-            raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] "
-                               f"has a shape of {t.shape}.")
-        roots.append(edge)
-        root_grads.append(g)
+        roots.append(_root_edge(t, i))
+        g = _root_grad(t, g, i)
+        root_grads.append(g if create_graph else g._data)
 
     captures = None
     if inputs is not None:
@@ -125,7 +122,6 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
             captures.setdefault(_fn._edge(x), []).append(k)
 
     root_nodes = [n for n, _ in roots]
-    deps = _dependencies(root_nodes)
     needed = None
     if captures is not None:  # run only nodes from which a requested input can be reached
         targets = {n for n, _ in captures}
@@ -134,42 +130,53 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
             if n in targets or any(c in needed for c, _ in n.next_functions if c is not None):
                 needed.add(n)
 
-    buffers = {}
+    # Nodes run in decreasing creation order (``_seq``): every consumer of a node's output was
+    # created after it, so by the time a node comes off the heap all its gradients have arrived.
+    buffers, ready = {}, []
     for (node, nr), g in zip(roots, root_grads):
-        buf = buffers.setdefault(node, {})
-        buf[nr] = _add(buf.get(nr), g)
+        buf = buffers.get(node)
+        if buf is None:
+            buffers[node] = {nr: g}
+            heappush(ready, (-node._seq, node))
+        else:
+            buf[nr] = _add(buf.get(nr), g)
     results = [None] * len(inputs) if inputs is not None else None
 
-    ready = [n for n in dict.fromkeys(root_nodes) if deps.get(n, 0) == 0]
+    run_node = _run_node if create_graph else _run_node_arrays
     prev_mode = GradMode.enabled
     GradMode.enabled = create_graph
     try:
         while ready:
-            node = ready.pop()
-            buf = buffers.pop(node, None)
-            if buf is not None and (needed is None or node in needed):
-                if captures is not None or node._tensor_hooks or node._retained or node._pre_hooks:
-                    buf = _hooks_and_captures(node, buf, captures, results, create_graph)
-                if node._is_sink:
-                    if accumulate:
+            node = heappop(ready)[1]
+            buf = buffers.pop(node)
+            if needed is not None and node not in needed:
+                if not retain_graph:
+                    node._release()
+                continue
+            if captures is not None or node._rare:     # hooks, retain_grad, autograd.grad
+                buf = _hooks_and_captures(node, buf, captures, results, create_graph)
+            if node._is_sink:
+                if accumulate:
+                    if create_graph:
                         _accumulate(node.variable, buf.get(0), create_graph)
-                else:
-                    _run_node(node, buf, retain_graph, buffers)
-            elif not retain_graph:
-                node._release()
-            for nxt, _ in node.next_functions:
-                if nxt is not None:
-                    d = deps[nxt] - 1
-                    deps[nxt] = d
-                    if d == 0:
-                        ready.append(nxt)
+                    else:
+                        _accumulate_array(node.variable, buf.pop(0, None))
+            else:
+                run_node(node, buf, retain_graph, buffers, ready)
     finally:
         GradMode.enabled = prev_mode
     return results
 
 
 def _hooks_and_captures(node, buf, captures, results, create_graph):
-    """The rare path: tensor hooks, retain_grad, node pre-hooks, and autograd.grad's captures."""
+    """The rare path: tensor hooks, retain_grad, node pre-hooks, and autograd.grad's captures.
+
+    Hooks see Tensors: in the array path the buffer is wrapped for them and unwrapped after."""
+    if not create_graph:
+        wrap = _fn.Tensor._wrap
+        buf = _hooks_and_captures(node, {nr: None if g is None else wrap(g) for nr, g in buf.items()},
+                                  captures, results, True)
+        return {nr: None if g is None else g._data for nr, g in buf.items()}
     if node._tensor_hooks:   # hooks registered on the non-leaf tensors this node produced
         for nr, hooks in node._tensor_hooks.items():
             if buf.get(nr) is not None:
@@ -195,7 +202,7 @@ def _hooks_and_captures(node, buf, captures, results, create_graph):
     return buf
 
 
-def _run_node(node, buf, retain_graph, buffers):
+def _run_node(node, buf, retain_graph, buffers, ready):
     meta = node._output_meta
     if not meta:                        # single output (the common case)
         grads = (buf[0],)
@@ -237,8 +244,119 @@ def _run_node(node, buf, retain_graph, buffers):
         b = buffers.get(nxt)
         if b is None:
             buffers[nxt] = {nr: g}
+            heappush(ready, (-nxt._seq, nxt))
         else:
             b[nr] = _add(b.get(nr), g)
+
+
+def _run_node_arrays(node, buf, retain_graph, buffers, ready):
+    """``_run_node`` without create_graph: gradients are ``xp`` arrays; ops with ``backward_data`` take
+    them as they are, the others get them wrapped as Tensors (and give Tensors back)."""
+    meta = node._output_meta
+    if not meta:                        # single output (the common case)
+        grads = (buf[0],)
+    else:
+        grads = []
+        for i in range(len(meta)):
+            g = buf.get(i)
+            if g is None and node.materialize_grads:
+                shape, dtype, device = meta[i]
+                g = _fn.Tensor._zeros(shape, dtype, device)._data
+            grads.append(g)
+    backward_data = node._backward_data      # bound to the node, which is the op's ctx
+    if backward_data is not None and node._hooks is None:
+        out = backward_data(*grads)
+        if type(out) is not tuple:
+            out = (out,)
+    else:
+        out = _apply_on_tensors(node, grads)
+    if AnomalyMode.enabled and AnomalyMode.check_nan:
+        _check_nan(node, [None if g is None else _fn.Tensor._wrap(g) for g in out])
+    if not retain_graph:
+        node._release()
+    input_meta = node._input_meta
+    for i, ((nxt, nr), g) in enumerate(zip(node.next_functions, out)):
+        if nxt is None or g is None:
+            continue
+        shape, np_dtype = input_meta[i]
+        if g.shape != shape or g.dtype != np_dtype:
+            g = _validate_array(node, i, g, shape, np_dtype)
+        b = buffers.get(nxt)
+        if b is None:
+            buffers[nxt] = {nr: g}
+            heappush(ready, (-nxt._seq, nxt))
+        else:
+            old = b.get(nr)
+            b[nr] = g if old is None else old + g
+
+
+def _apply_on_tensors(node, grads):
+    """Run a node's Tensor ``backward`` (and its hooks) for the array path; returns arrays."""
+    Tensor = _fn.Tensor
+    tgrads = tuple(None if g is None else Tensor._wrap(g) for g in grads)
+    out = node.apply(*tgrads)
+    if type(out) is not tuple:
+        out = (out,)
+    if len(out) < len(node.next_functions) and not getattr(node._forward_cls, "_internal", True):
+        raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
+                           f"(expected {len(node.next_functions)}, got {len(out)})")
+    if node._hooks:
+        for h in node._hooks:
+            r = h(out, tgrads)
+            if r is not None:
+                out = tuple(r)
+    arrays = []
+    for i, g in enumerate(out):
+        if g is None or i >= len(node.next_functions) or node.next_functions[i][0] is None:
+            arrays.append(None)
+        elif isinstance(g, Tensor):
+            arrays.append(g._data)
+        else:
+            raise TypeError(f"{node.name()}.backward returned {type(g).__name__} for input {i}; expected a "
+                            "Tensor or None")
+    return tuple(arrays)
+
+
+def _validate_array(node, i, g, shape, np_dtype):
+    """``_validate`` for arrays: sum a broadcast gradient to the input's shape, cast it to its dtype."""
+    if g.shape != shape:
+        if not _expandable(shape, g.shape):
+            raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - got "
+                               f"{list(g.shape)} but expected shape compatible with {list(shape)}")
+        lead = g.ndim - len(shape)
+        dims = tuple(range(lead)) + tuple(k + lead for k, s in enumerate(shape) if s == 1 and g.shape[k + lead] != 1)
+        g = g.sum(axis=dims) if dims else g
+        if g.shape != shape:
+            g = g.reshape(shape)
+    if g.dtype != np_dtype:
+        g = g.astype(np_dtype)
+    return g
+
+
+def _accumulate_array(var, g):
+    """AccumulateGrad for the array path: ``.grad`` takes over ``g`` when nobody else holds it."""
+    if g is None:
+        return
+    d = var.__dict__
+    if d and (d.get("_backward_hooks") or d.get("_post_acc_hooks")):
+        _accumulate(var, _fn.Tensor._wrap(g), False)   # copies: g is referenced here
+        return
+    grad = var._grad
+    if grad is None:
+        if not (_CAN_COUNT_REFS and type(g) is np.ndarray and g.base is None and g.flags.writeable
+                and sys.getrefcount(g) <= _OWNED_ARRAY_REFS):
+            g = g.copy()     # shared (both sides of an add, a broadcast view, a saved array): copy
+        var._grad = _fn.Tensor._wrap(g)
+    elif grad._requires_grad:
+        var._grad = grad + _fn.Tensor._wrap(g)
+    else:
+        grad._data += g
+        grad._version[0] += 1
+
+
+# References to a gradient array nobody else holds, while _accumulate_array checks: its argument and
+# getrefcount's (CPython 3.10-3.13).
+_OWNED_ARRAY_REFS = 2
 
 
 def _unshared(grad):

@@ -9,6 +9,7 @@
 The ``ctx`` object *is* the graph node (``grad_fn``): one class per op, named
 as PyTorch names it (``MulBackward0``), created only when a gradient is needed.
 """
+import itertools
 import weakref
 
 import numpy as np
@@ -46,6 +47,8 @@ class Node:
     _retained = None         # {output_nr: weakref(tensor)} from retain_grad()
     _trace = None            # forward stack, in anomaly mode
     _is_sink = False         # AccumulateGrad
+    _seq = -1                # creation number: the engine runs later-created nodes first
+    _rare = False            # set once any of the three hook kinds above is registered
 
     def name(self):
         return type(self).__name__
@@ -56,6 +59,7 @@ class Node:
 
     def register_prehook(self, fn):
         self._pre_hooks = (self._pre_hooks or []) + [fn]
+        self._rare = True
         return _RemovableHandle(self, "_pre_hooks", fn)
 
     def __call__(self, *grads):
@@ -89,6 +93,7 @@ class AccumulateGrad(Node):
     _is_sink = True
 
     def __init__(self, variable):
+        self._seq = _next_seq()
         self.variable = variable
         self._input_meta = ((variable._data.shape, variable._data.dtype),)
 
@@ -104,22 +109,23 @@ class _Saved:
         # A saved *output* keeps no strong reference to its grad_fn (that would be this node: a cycle);
         # it is rebuilt on unpacking with grad_fn = the owning node.
         self.output_nr = output_nr
-        self.tensor = tensor if output_nr is None else tensor._alias()
         self.version = tensor._version[0]
-        # (op name, output index) of the op that made it, for the in-place error message
+        # (node class, output index) of the op that made it, named only if the in-place error is raised
         if output_nr is not None:
+            self.tensor = tensor._alias()
             self.creator = (creator, output_nr)
-        elif tensor._grad_fn is not None:
-            self.creator = (tensor._grad_fn.name(), tensor._output_nr)
         else:
-            self.creator = None
+            self.tensor = tensor
+            fn = tensor._grad_fn
+            self.creator = None if fn is None else (type(fn), tensor._output_nr)
 
 
 def _modified_message(t, saved):
     """PyTorch's in-place modification error (its wording, then what to do)."""
     what = f"[{t.type()} [{', '.join(str(d) for d in t.shape)}]]"
     if saved.creator is not None:
-        name, nr = saved.creator
+        cls, nr = saved.creator
+        name = cls.__name__
         op = name[:-9] if name.endswith("Backward0") or name.endswith("Backward1") else name
         what += f", which is output {nr} of {op},"
     return ("one of the variables needed for gradient computation has been modified by an inplace operation: "
@@ -137,6 +143,7 @@ class BackwardNode(Node):
     needs_input_grad = ()
     _non_differentiable = ()
     _output_meta = ()        # (shape, dtype, device) per output, only for multi-output ops
+    _backward_data = None    # the op's backward on arrays, when it has one (used without create_graph)
 
     # -- the ctx API shared with PyTorch's custom Functions --
     def save_for_backward(self, *tensors):
@@ -173,6 +180,21 @@ class BackwardNode(Node):
 
     saved_variables = saved_tensors
 
+    @property
+    def saved_data(self):
+        """The saved tensors' arrays, version-checked as ``saved_tensors`` (for ``backward_data``)."""
+        if self._freed:
+            raise RuntimeError(_FREED_MSG)
+        out = []
+        for s in self._saved:
+            if s is None:
+                out.append(None)
+            elif s.tensor._version[0] != s.version:
+                raise RuntimeError(_modified_message(s.tensor, s))
+            else:
+                out.append(s.tensor._data)
+        return out
+
     def _release(self):
         if self._saved:
             self._saved = ()
@@ -195,25 +217,32 @@ def _edge(t):
 
 def _connect(ctx, inputs):
     """Give node ``ctx`` its edges to the Tensor inputs that need a gradient."""
+    n = len(inputs)
+    while n and not isinstance(inputs[n - 1], Tensor):
+        n -= 1                  # trailing parameters (dims, flags) are not graph inputs
     edges, needs, meta = [], [], []
-    for a in inputs:
+    for a in inputs[:n] if n < len(inputs) else inputs:
         if isinstance(a, Tensor) and a._requires_grad:
-            edges.append(_edge(a))
+            fn = a._grad_fn
+            edges.append((fn, a._output_nr) if fn is not None else _edge(a))
             needs.append(True)
-            meta.append((a._data.shape, a._data.dtype))
+            d = a._data
+            meta.append((d.shape, d.dtype))
         else:
-            edges.append((None, 0))
+            edges.append(_NO_EDGE)
             needs.append(False)
             meta.append(None)
-    n = len(needs)
-    while n and not needs[n - 1] and not isinstance(inputs[n - 1], Tensor):
-        n -= 1   # trailing parameters (dims, flags) are not graph inputs
-    ctx.next_functions = tuple(edges[:n])
-    ctx.needs_input_grad = tuple(needs[:n])
-    ctx._input_meta = tuple(meta[:n])
+    ctx.next_functions = tuple(edges)
+    ctx.needs_input_grad = tuple(needs)
+    ctx._input_meta = tuple(meta)
+    ctx._seq = _next_seq()      # after _edge may have made AccumulateGrad nodes: consumers come later
     if AnomalyMode.enabled:
         import traceback
         ctx._trace = "".join(traceback.format_stack()[:-3])
+
+
+_NO_EDGE = (None, 0)
+_next_seq = itertools.count().__next__
 
 
 def _save(ctx, inputs, in_arrays, outputs, raw_outputs=()):
@@ -227,7 +256,7 @@ def _save(ctx, inputs, in_arrays, outputs, raw_outputs=()):
         if isinstance(x, Tensor):
             for i, o in enumerate(outputs):
                 if o is x:
-                    saved.append(_Saved(o, i, ctx.name()))
+                    saved.append(_Saved(o, i, type(ctx)))
                     break
             else:
                 saved.append(_Saved(x))
@@ -239,7 +268,7 @@ def _save(ctx, inputs, in_arrays, outputs, raw_outputs=()):
         else:
             for i, o in enumerate(outputs):
                 if o._data is x or (i < len(raw_outputs) and raw_outputs[i] is x):
-                    saved.append(_Saved(o, i, ctx.name()))
+                    saved.append(_Saved(o, i, type(ctx)))
                     break
             else:
                 saved.append(_Saved(Tensor._wrap(x)))
@@ -272,7 +301,18 @@ class _FunctionMeta(type):
         super().__init__(name, bases, ns)
         suffix = "Backward0" if ns.get("_internal", bases and getattr(bases[0], "_internal", False)) else "Backward"
         node_name = ns.get("node_name") or (name + suffix)
-        cls._backward_cls = type(node_name, (BackwardNode,), {"_forward_cls": cls, "__module__": cls.__module__})
+        cls._backward_cls = type(node_name, (BackwardNode,), {"_forward_cls": cls, "__module__": cls.__module__,
+                                                              "_backward_data": _array_backward_of(cls)})
+
+
+def _array_backward_of(cls):
+    """``cls.backward_data`` if the class that defines the op's ``backward`` also defines it: a subclass
+    that overrides ``backward`` alone must not inherit its parent's array form."""
+    for k in cls.__mro__:
+        if "backward" in k.__dict__ or "backward_data" in k.__dict__:
+            fn = k.__dict__.get("backward_data")
+            return fn.__func__ if isinstance(fn, staticmethod) else fn
+    return None
 
 
 def _is_differentiable(arr):
@@ -288,6 +328,12 @@ class Op(metaclass=_FunctionMeta):
     (Tensor or None) per positional input. Gradients may be returned in the
     broadcast shape: the engine sums them to the input's shape and casts them
     to its dtype, as PyTorch's engine does.
+
+    Hot ops also define ``backward_data(ctx, *grad_arrays)``: the same
+    gradients on raw arrays (saved values from ``ctx.saved_data``), which
+    the engine uses when no graph of the backward is wanted (no
+    ``create_graph``): it skips making a Tensor and a dispatch per step.
+    ``backward`` stays the definition; tests check that the two agree.
     """
     _internal = True
 
@@ -324,7 +370,14 @@ class Op(metaclass=_FunctionMeta):
         _connect(ctx, args)     # first, so forward can save only what ctx.needs_input_grad calls for
         out = cls.forward(ctx, *arrays, **params)
         if type(out) is not tuple:          # single output
-            t = Tensor._wrap(out)
+            if type(out) is np.ndarray:
+                t = _new(Tensor)
+                t._data = out
+                t._version = [0]
+                t._requires_grad = False
+                t._grad_fn = None
+            else:
+                t = Tensor._wrap(out)
             if t._data.dtype.kind in "fcV" and not ctx._non_differentiable:
                 t._grad_fn = ctx
                 t._requires_grad = True

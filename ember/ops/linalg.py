@@ -76,6 +76,10 @@ class T(Op):
     def backward(ctx, g):
         return T.apply(g)
 
+    @staticmethod
+    def backward_data(ctx, g):
+        return T.forward(None, g)
+
 
 def transposed_weight(weight):
     """``weight.t()`` for a layer: a graph node only when a gradient is needed; shares the weight's version
@@ -112,6 +116,23 @@ class Mm(Op):
         if len(ctx.needs_input_grad) > 1 and ctx.needs_input_grad[1]:   # d/dop(b) = op(a)^T g
             gb = Mm.apply(g, a, ta=True, tb=ta) if tb else Mm.apply(a, g, ta=not ta)
         return ga, gb
+
+    @staticmethod
+    def backward_data(ctx, g):
+        a, b = ctx.saved_data
+        ta, tb = ctx.ta, ctx.tb
+        needs = ctx.needs_input_grad
+        ga = gb = None
+        if needs[0]:
+            ga = _mm(b, g, tb, True) if ta else _mm(g, b, False, not tb)
+        if len(needs) > 1 and needs[1]:
+            gb = _mm(g, a, True, ta) if tb else _mm(a, g, not ta, False)
+        return ga, gb
+
+
+def _mm(a, b, ta, tb):
+    """``op(a) @ op(b)`` on arrays (``Mm.forward`` without a ctx)."""
+    return _same_type(a, (a.T if ta else a) @ (b.T if tb else b))
 
 
 class Dot(Op):
@@ -198,12 +219,14 @@ def matmul(input, other, *, out=None):
     if da == 2 and db == 2:          # the common case first: no other checks
         if a.shape[1] != b.shape[0]:
             raise _mm_error(a.shape, b.shape)
-        if type(a) is np.ndarray and type(b) is np.ndarray and a.dtype.kind == "f" and a.dtype == b.dtype and not (
-                (input._requires_grad or other._requires_grad) and GradMode.enabled):
-            t = _new(Tensor)        # no graph to build: one BLAS call and a Tensor
-            t._data, t._version, t._requires_grad, t._grad_fn = a @ b, [0], False, None
-            return t
-        r = Mm.apply(input, other)
+        if type(a) is np.ndarray and type(b) is np.ndarray and a.dtype.kind == "f" and a.dtype == b.dtype:
+            if not ((input._requires_grad or other._requires_grad) and GradMode.enabled):
+                t = _new(Tensor)        # no graph to build: one BLAS call and a Tensor
+                t._data, t._version, t._requires_grad, t._grad_fn = a @ b, [0], False, None
+                return t
+            r = Mm._apply_with_grad((input, other), [a, b], {})     # both on the CPU: no device check
+        else:
+            r = Mm.apply(input, other)
     elif da == 0 or db == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {da}D and {db}D")
     elif da == 1 and db == 1:
@@ -414,6 +437,23 @@ class Addmm(Op):
             # weight (nn.Linear) the weight's gradient arrives as a plain contiguous array
             gb = T.apply(Mm.apply(g, a, ta=True))
             gb = gb * ctx.alpha if ctx.alpha != 1 else gb
+        return gc, ga, gb
+
+    @staticmethod
+    def backward_data(ctx, g):
+        a, b = ctx.saved_data
+        needs = ctx.needs_input_grad
+        gc = (g if ctx.beta == 1 else g * ctx.beta) if needs[0] else None
+        ga = gb = None
+        if needs[1]:
+            ga = _mm(g, b, False, True)
+            if ctx.alpha != 1:
+                ga *= ctx.alpha
+        if len(needs) > 2 and needs[2]:
+            gb = _mm(g, a, True, False)        # (g^T a)^T: see backward
+            if ctx.alpha != 1:
+                gb *= ctx.alpha
+            gb = gb.T
         return gc, ga, gb
 
 

@@ -63,6 +63,8 @@ class Add(Op):
     def backward(ctx, g):
         return g, (g if ctx.alpha == 1 else g * ctx.alpha)
 
+    backward_data = backward
+
 
 class Sub(Op):
     @staticmethod
@@ -84,6 +86,8 @@ class Sub(Op):
     def backward(ctx, g):
         return g, (-g if ctx.alpha == 1 else g * -ctx.alpha)
 
+    backward_data = backward
+
 
 class Mul(Op):
     @staticmethod
@@ -103,6 +107,15 @@ class Mul(Op):
         ga = g * (b if b is not None else sb) if ctx.needs_input_grad[0] else None
         gb = g * (a if a is not None else sa) if len(ctx.needs_input_grad) > 1 and ctx.needs_input_grad[1] \
             else None
+        return ga, gb
+
+    @staticmethod
+    def backward_data(ctx, g):
+        a, b = ctx.saved_data
+        sa, sb = ctx.scalars
+        needs = ctx.needs_input_grad
+        ga = g * (b if b is not None else sb) if needs[0] else None
+        gb = g * (a if a is not None else sa) if len(needs) > 1 and needs[1] else None
         return ga, gb
 
 
@@ -197,6 +210,8 @@ class Neg(Op):
     @staticmethod
     def backward(ctx, g):
         return -g
+
+    backward_data = backward
 
 
 def _is_number(x):

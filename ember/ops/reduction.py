@@ -48,6 +48,16 @@ def _keep(g, in_shape, dims, keepdim):
     return g
 
 
+def _expand_array(g, shape):
+    """``g`` broadcast to ``shape``: a stride-0 view, or for small shapes a filled array (cheaper to make)."""
+    xp = xp_of(g)
+    if len(shape) and math.prod(shape) <= 4096:
+        out = xp.empty(shape, g.dtype)
+        out[...] = g
+        return out
+    return xp.broadcast_to(g, shape)
+
+
 def _count(shape, dims):
     n = 1
     for d in dims:
@@ -105,6 +115,10 @@ class Sum(Op):
         if not ctx.keepdim and ctx.dims and len(ctx.in_shape) and len(ctx.dims) < len(ctx.in_shape):
             kept = _keep_shape(ctx.in_shape, ctx.dims)    # re-insert the reduced dims as size 1
         return ExpandTo.apply(g, ctx.in_shape, kept)
+
+    @staticmethod
+    def backward_data(ctx, g):
+        return _expand_array(_keep(g, ctx.in_shape, ctx.dims, ctx.keepdim), ctx.in_shape)
 
 
 class ExpandTo(Op):
@@ -194,6 +208,10 @@ class Mean(Op):
     @staticmethod
     def backward(ctx, g):
         return (_keep(g, ctx.in_shape, ctx.dims, ctx.keepdim) / ctx.n).expand(*ctx.in_shape)
+
+    @staticmethod
+    def backward_data(ctx, g):
+        return _expand_array(_keep(g, ctx.in_shape, ctx.dims, ctx.keepdim) / ctx.n, ctx.in_shape)
 
 
 class MeanDim(Mean):
