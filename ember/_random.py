@@ -52,14 +52,23 @@ class Generator:
                 with cp.cuda.Device(self._device.index or 0):
                     self._cupy_rng = cp.random.RandomState(seed & 0xFFFFFFFFFFFFFFFF)
             return self
-        # RandomState's integer seeding is mt19937's init_genrand: exactly PyTorch's seeding.
-        key = np.random.RandomState(seed & 0xFFFFFFFF).get_state()[1]
-        self._bg = np.random.MT19937()
-        self._bg.state = {"bit_generator": "MT19937", "state": {"key": key, "pos": _N}}
+        self.__dict__.pop("_bg", None)     # the bit generator is made on first use (see __getattr__)
         self._fresh = True                  # PyTorch reports next=0 until the first draw
         self._next_double_normal = None     # cached second value of a scalar Box-Muller pair
         self._next_float_normal = None
         return self
+
+    def __getattr__(self, name):
+        # Only reached while ``_bg`` is unset: seed the bit generator now. Deferring it keeps
+        # ``import ember`` from importing numpy.random (a sixth of Ember's own import time).
+        if name != "_bg":
+            raise AttributeError(f"'Generator' object has no attribute '{name}'")
+        # RandomState's integer seeding is mt19937's init_genrand: exactly PyTorch's seeding.
+        key = np.random.RandomState(self._seed & 0xFFFFFFFF).get_state()[1]
+        bg = np.random.MT19937()
+        bg.state = {"bit_generator": "MT19937", "state": {"key": key, "pos": _N}}
+        self._bg = bg
+        return bg
 
     def seed(self):
         """Seed from a non-deterministic source; returns the seed used."""
