@@ -15,6 +15,7 @@ from . import _dtype as D
 from ._device import CPU, device as _device_cls
 from ._size import Size
 from .autograd import function as _function
+from .autograd.engine import run_backward as _run_backward
 from .autograd.grad_mode import GradMode
 
 _new = object.__new__
@@ -288,8 +289,7 @@ class Tensor:
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Compute the gradient of this tensor w.r.t. the graph leaves; accumulates into ``.grad``."""
         if gradient is None and inputs is None:     # the common call: straight to the engine
-            from .autograd.engine import run_backward  # noqa: WPS433
-            run_backward((self,), (None,), retain_graph, create_graph)
+            _run_backward((self,), (None,), retain_graph, create_graph)
             return
         from .autograd import backward as _backward  # noqa: WPS433
         _backward(self, gradient, retain_graph, create_graph, inputs=inputs)

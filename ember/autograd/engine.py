@@ -272,7 +272,7 @@ def _run_node_arrays(node, buf, retain_graph, buffers, ready):
         out = _apply_on_tensors(node, grads)
     if AnomalyMode.enabled and AnomalyMode.check_nan:
         _check_nan(node, [None if g is None else _fn.Tensor._wrap(g) for g in out])
-    if not retain_graph:
+    if not retain_graph and node._saved:
         node._release()
     input_meta = node._input_meta
     for i, ((nxt, nr), g) in enumerate(zip(node.next_functions, out)):

@@ -49,6 +49,7 @@ class Node:
     _is_sink = False         # AccumulateGrad
     _seq = -1                # creation number: the engine runs later-created nodes first
     _rare = False            # set once any of the three hook kinds above is registered
+    _saved = ()              # saved tensors (BackwardNode)
 
     def name(self):
         return type(self).__name__
@@ -185,14 +186,10 @@ class BackwardNode(Node):
         """The saved tensors' arrays, version-checked as ``saved_tensors`` (for ``backward_data``)."""
         if self._freed:
             raise RuntimeError(_FREED_MSG)
-        out = []
+        out = [None if s is None else s.tensor._data for s in self._saved]
         for s in self._saved:
-            if s is None:
-                out.append(None)
-            elif s.tensor._version[0] != s.version:
+            if s is not None and s.tensor._version[0] != s.version:
                 raise RuntimeError(_modified_message(s.tensor, s))
-            else:
-                out.append(s.tensor._data)
         return out
 
     def _release(self):
