@@ -15,6 +15,7 @@ from .. import _autocast
 from .. import _dtype as D
 from ._util import Op, Tensor, xp_of
 from .activation import LogSoftmax, Softmax, _softmax_array, logsigmoid, pairwise_distance
+from .reduction import _torch_mean, _torch_sum
 
 __all__ = ["binary_cross_entropy_with_logits", "cosine_embedding_loss", "hinge_embedding_loss", "kl_div",
            "margin_ranking_loss", "poisson_nll_loss", "triplet_margin_loss"]
@@ -62,10 +63,11 @@ def _reduce(loss, reduction):
 
 
 def _reduce_array(xp, loss, reduction):
+    """The 'mean'/'sum' reduction of a loss array, added in PyTorch's order (as its kernels call mean/sum)."""
     if reduction == "mean":
-        return loss.mean() if loss.size else xp.asarray(np.nan, dtype=loss.dtype)
+        return _torch_mean(loss, tuple(range(loss.ndim))) if loss.size else xp.asarray(np.nan, dtype=loss.dtype)
     if reduction == "sum":
-        return loss.sum()
+        return _torch_sum(loss, tuple(range(loss.ndim)))
     return loss
 
 

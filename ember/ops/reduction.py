@@ -19,6 +19,7 @@ import numpy as np
 from .. import _autocast
 from .. import _dtype as D
 from .. import return_types
+from . import _sum_order
 from ._util import GradMode, Op, Tensor, _wrap_dim, normalize_dims, tensor_method, xp_of
 
 _new = object.__new__
@@ -102,12 +103,33 @@ def _dtype_name(t):
 
 
 # ---------------------------------------------------------------------------------------------- sum / mean
+def _torch_sum(x, dims, keepdim=False, dtype=None):
+    """``x.sum(dims)`` of an array, float sums added in PyTorch's CPU order (``_sum_order``) so that the
+    last bits match; integer sums, complex sums and CuPy arrays use NumPy/CuPy directly."""
+    if type(x) is np.ndarray:
+        if dtype is not None and dtype != x.dtype and _sum_order.emulated(np.dtype(dtype)):
+            x = x.astype(dtype)                 # PyTorch casts the input to the requested dtype first
+            dtype = None
+        if dtype is None and _sum_order.emulated(x.dtype):
+            return _sum_order.sum_array(x, dims, keepdim)
+    return x.sum(axis=None if len(dims) == x.ndim else dims, keepdims=keepdim, dtype=dtype)
+
+
+def _torch_mean(x, dims, keepdim=False):
+    """``x.mean(dims)`` as PyTorch's CPU kernel computes it: the sum in PyTorch's order (float16 and bfloat16
+    in float32), divided by the count in that dtype."""
+    if type(x) is np.ndarray and x.size and _sum_order.emulated(x.dtype):
+        acc = np.dtype(np.float64) if x.dtype == np.float64 else np.dtype(np.float32)
+        s = _sum_order.sum_array(x.astype(acc, copy=False), dims, keepdim)
+        return np.asarray(s / acc.type(_count(x.shape, dims))).astype(x.dtype, copy=False)
+    return x.mean(axis=dims, keepdims=keepdim)
+
+
 class Sum(Op):
     @staticmethod
     def forward(ctx, x, dims, keepdim, dtype):
         ctx.in_shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
-        # axis=None for a full reduction: NumPy's fastest path
-        return x.sum(axis=None if len(dims) == x.ndim else dims, keepdims=keepdim, dtype=dtype)
+        return _torch_sum(x, dims, keepdim, dtype)
 
     @staticmethod
     def backward(ctx, g):
@@ -180,7 +202,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):  # noqa: A001
     if dim is None and dtype is None and out is None and x.dtype.kind == "f":   # hot path
         if type(x) is np.ndarray and not keepdim and not (input._requires_grad and GradMode.enabled):
             t = _new(Tensor)
-            t._data, t._version, t._requires_grad, t._grad_fn = np.asarray(x.sum()), [0], False, None
+            t._data, t._version, t._requires_grad, t._grad_fn = _sum_order.full_sum(x), [0], False, None
             return t
         return Sum.apply(input, tuple(range(x.ndim)), keepdim, None)
     dims = _dims(dim, input._data.ndim, "sum")
@@ -203,7 +225,7 @@ class Mean(Op):
     def forward(ctx, x, dims, keepdim):
         ctx.in_shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
         ctx.n = _count(x.shape, dims)
-        return x.mean(axis=dims, keepdims=keepdim)
+        return _torch_mean(x, dims, keepdim)
 
     @staticmethod
     def backward(ctx, g):
@@ -764,7 +786,7 @@ class Logsumexp(Op):
             m = x.max(axis=dims, keepdims=True)
             m = xp.where(xp.isfinite(m), m, 0)
             with _errstate(xp):
-                r = xp.log(xp.exp(x - m).sum(axis=dims, keepdims=True)) + m
+                r = xp.log(_torch_sum(xp.exp(x - m), dims, True)) + m
         r = _squeeze_dims(r, dims, keepdim).astype(x.dtype, copy=False)
         ctx.save_for_backward(x, r)
         return r
