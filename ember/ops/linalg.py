@@ -299,6 +299,24 @@ def _batched(input, other):
 Tensor.__rmatmul__ = lambda self, other: matmul(other, self) if isinstance(other, Tensor) else NotImplemented
 
 
+def _matmul_operator(self, other):
+    """``x @ y``: two 2-D float CPU tensors of one dtype go straight to BLAS, or to the graph node when a
+    gradient is needed (the checks ``matmul`` would make all pass); everything else goes through ``matmul``."""
+    if type(other) is Tensor:
+        a, b = self._data, other._data
+        if (type(a) is np.ndarray and type(b) is np.ndarray and a.ndim == 2 and b.ndim == 2 and a.dtype is b.dtype
+                and a.dtype.kind == "f" and a.shape[1] == b.shape[0] and not _autocast.on):
+            if (self._requires_grad or other._requires_grad) and GradMode.enabled:
+                return Mm._apply_with_grad((self, other), [a, b], {})
+            t = _new(Tensor)
+            t._data, t._version, t._requires_grad, t._grad_fn = a @ b, [0], False, None
+            return t
+    return matmul(self, other)
+
+
+Tensor.__matmul__ = _matmul_operator
+
+
 # ---------------------------------------------------------------------------------------------- mm mv bmm dot
 @tensor_method("mm")
 def mm(input, mat2, *, out=None):
