@@ -33,18 +33,18 @@ def _as_strided(xp, a, shape, strides):
 # below therefore run on float32 copies of bfloat16 arrays and round the results back to bfloat16, as PyTorch's
 # CPU convolutions accumulate in float32 and return bfloat16. (float16 keeps NumPy's float16 matmul: its results
 # match PyTorch's CPU float16 convolutions more closely than float32 accumulation does.)
-_WIDEN = ("bfloat16",)
+# ml_dtypes' types (bfloat16) are NumPy kind "V"; checking the kind is cheap (``dtype.name`` is a slow property).
 
 
 def _widen(*arrays):
     """The bfloat16 NumPy arrays among ``arrays`` as float32 (others, and None, unchanged)."""
-    return tuple(a.astype(np.float32) if isinstance(a, np.ndarray) and a.dtype.name in _WIDEN else a
+    return tuple(a.astype(np.float32) if isinstance(a, np.ndarray) and a.dtype.kind == "V" else a
                  for a in arrays)
 
 
 def _narrow(dtype, *arrays):
     """``arrays`` (None allowed) rounded back to ``dtype`` (bfloat16) where ``_widen`` raised them to float32."""
-    narrow = dtype.name in _WIDEN
+    narrow = dtype.kind == "V"
     out = tuple(a.astype(dtype) if narrow and a is not None and a.dtype != dtype else a for a in arrays)
     return out[0] if len(out) == 1 else out
 
