@@ -21,6 +21,11 @@ from .autograd.grad_mode import GradMode
 _new = object.__new__
 
 
+def _size_of(shape):
+    """An array's shape as a ``Size`` (its entries are ints already: no per-entry check)."""
+    return tuple.__new__(Size, shape)
+
+
 class Tensor:
     """A multi-dimensional array with autograd (``torch.Tensor``).
 
@@ -85,11 +90,11 @@ class Tensor:
     # ---- metadata ----
     @property
     def shape(self):
-        return Size(self._data.shape)
+        return _size_of(self._data.shape)
 
     def size(self, dim=None):
         if dim is None:
-            return Size(self._data.shape)
+            return _size_of(self._data.shape)
         return self._data.shape[_wrap_dim(dim, self._data.ndim, "size")]
 
     @property

@@ -38,6 +38,17 @@ CASES = {
     "mean_dim": (lambda c: c.mean(dim=0), [C]),
     "large_sum_broadcast_view": (lambda c: (c * 2).sum(), [rng.standard_normal((80, 90)).astype(np.float32)]),
     "float64_mixed": (lambda c, d: c * d, [C, R.astype(np.float64)]),
+    "view": (lambda c: c.view(5, 3) * ember.arange(3.0), [C]),
+    "conv2d": (lambda x, w, b: ember.nn.functional.conv2d(x, w, b, padding=1),
+               [rng.standard_normal((2, 3, 6, 6)).astype(np.float32),
+                rng.standard_normal((4, 3, 3, 3)).astype(np.float32), R[:4].copy()]),
+    "conv2d_grouped_strided": (lambda x, w: ember.nn.functional.conv2d(x, w, stride=2, groups=2),
+                               [rng.standard_normal((2, 4, 7, 7)).astype(np.float32),
+                                rng.standard_normal((4, 2, 3, 3)).astype(np.float32)]),
+    "max_pool2d": (lambda x: ember.nn.functional.max_pool2d(x, 2) * 3,
+                   [rng.standard_normal((2, 3, 6, 6)).astype(np.float32)]),
+    "max_pool2d_overlapping": (lambda x: ember.nn.functional.max_pool2d(x, 3, 2, 1) * 3,
+                               [rng.standard_normal((2, 3, 7, 7)).astype(np.float32)]),
 }
 
 

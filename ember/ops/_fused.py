@@ -27,6 +27,17 @@ def fused_grads(op, needs, *args, **params):
     return tuple(next(it) if n else None for n in needs)
 
 
+def fused_grads_data(op, needs, *args, **params):
+    """``fused_grads`` on arrays: run gradient op ``op``'s forward directly (for an op's ``backward_data``)."""
+    if not any(needs):
+        return (None,) * len(needs)
+    out = op.forward(None, *args, needs=tuple(needs), **params)
+    if type(out) is not tuple:
+        out = (out,)
+    it = iter(out)
+    return tuple(next(it) if n else None for n in needs)
+
+
 def pack(needs, *arrays):
     """Return the arrays whose ``needs`` flag is set: a tuple, or the array itself when just one."""
     out = tuple(a for n, a in zip(needs, arrays) if n)

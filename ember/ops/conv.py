@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from ._fused import GradOp, fused_grads, pack
+from ._fused import GradOp, fused_grads, fused_grads_data, pack
 from .. import _autocast
 from ._util import Op, Tensor, xp_of
 
@@ -348,6 +348,13 @@ class Convolution(Op):
         needs = tuple(ctx.needs_input_grad) + (False,) * (3 - len(ctx.needs_input_grad))
         cols, ctx.cols = ctx.cols, None    # freed after one backward, like saved tensors
         return fused_grads(ConvGrad, needs[:3], g, x, w, *ctx.params, cols)
+
+    @staticmethod
+    def backward_data(ctx, g):
+        x, w = ctx.saved_data
+        needs = tuple(ctx.needs_input_grad) + (False,) * (3 - len(ctx.needs_input_grad))
+        cols, ctx.cols = ctx.cols, None
+        return fused_grads_data(ConvGrad, needs[:3], g, x, w, *ctx.params, cols)
 
 
 class ConvTransposeGrad(GradOp):

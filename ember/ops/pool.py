@@ -21,7 +21,7 @@ __functional__ = ['max_pool1d', 'max_pool2d', 'max_pool3d', 'max_pool1d_with_ind
 import itertools
 import math
 
-from ._fused import GradOp, fused_grads
+from ._fused import GradOp, fused_grads, fused_grads_data
 from ._util import Op, Tensor, xp_of
 from .conv import _ntuple, pad_spatial
 
@@ -169,6 +169,11 @@ class MaxPool(Op):
     def backward(ctx, g, gi=None):
         x, out = ctx.saved_tensors
         return fused_grads(MaxPoolGrad, (True,), g, x, out, *ctx.params)[0]
+
+    @staticmethod
+    def backward_data(ctx, g, gi=None):
+        x, out = ctx.saved_data
+        return fused_grads_data(MaxPoolGrad, (True,), g, x, out, *ctx.params)[0]
 
 
 def _pool_dims(name, nd, input, kernel_size, stride, padding, dilation, ceil_mode, kind="max"):

@@ -138,6 +138,10 @@ class Reshape(Op):
     def backward(ctx, g):
         return g.reshape(ctx.in_shape)
 
+    @staticmethod
+    def backward_data(ctx, g):
+        return g.reshape(ctx.in_shape)
+
 
 def _cupy_view(x, shape):
     out = x.reshape(shape)
