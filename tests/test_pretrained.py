@@ -1,5 +1,6 @@
-"""Pretrained weights: the torch hub cache, hash-checked downloads from a local HTTP server,
-checkpoint interop with real PyTorch, and study note 001 Part 8 (densenet121 transfer learning)."""
+"""Pretrained weights: the torch hub cache, hash-checked downloads from a local HTTP server, and
+study note 001 Part 8 (densenet121 transfer learning). Checkpoint interop with real PyTorch, numerically
+for every model both ways, is in test_model_interop.py."""
 import contextlib
 import functools
 import hashlib
@@ -153,104 +154,6 @@ def test_weights_transforms_is_the_eval_preprocessing():
     batch = preset(ember.from_numpy(np.asarray(img)).permute(2, 0, 1).unsqueeze(0).repeat(2, 1, 1, 1))
     assert batch.shape == (2, 3, 224, 224)
     np.testing.assert_allclose(batch[1].numpy(), out.numpy(), atol=1e-5)
-
-
-# --- interop with real PyTorch --------------------------------------------------------------
-
-class _TorchBasicBlock(torch.nn.Module):
-    def __init__(self, cin, cout, stride):
-        super().__init__()
-        self.conv1 = torch.nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
-        self.bn1 = torch.nn.BatchNorm2d(cout)
-        self.conv2 = torch.nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
-        self.bn2 = torch.nn.BatchNorm2d(cout)
-        self.downsample = None
-        if stride != 1 or cin != cout:
-            self.downsample = torch.nn.Sequential(torch.nn.Conv2d(cin, cout, 1, stride, bias=False),
-                                                  torch.nn.BatchNorm2d(cout))
-
-    def forward(self, x):
-        out = torch.relu(self.bn1(self.conv1(x)))
-        out = self.bn2(self.conv2(out))
-        return torch.relu(out + (x if self.downsample is None else self.downsample(x)))
-
-
-class _TorchResNet18(torch.nn.Module):
-    """torchvision's resnet18, rebuilt from torch.nn layers (torchvision is not installed)."""
-
-    def __init__(self):
-        super().__init__()
-        self.conv1 = torch.nn.Conv2d(3, 64, 7, 2, 3, bias=False)
-        self.bn1 = torch.nn.BatchNorm2d(64)
-        cin = 64
-        for i, c in enumerate((64, 128, 256, 512)):
-            stride = 1 if i == 0 else 2
-            setattr(self, f"layer{i + 1}", torch.nn.Sequential(_TorchBasicBlock(cin, c, stride),
-                                                               _TorchBasicBlock(c, c, 1)))
-            cin = c
-        self.fc = torch.nn.Linear(512, 1000)
-
-    def forward(self, x):
-        x = torch.nn.functional.max_pool2d(torch.relu(self.bn1(self.conv1(x))), 3, 2, 1)
-        x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
-        return self.fc(torch.flatten(torch.nn.functional.adaptive_avg_pool2d(x, 1), 1))
-
-
-def test_resnet18_same_outputs_as_pytorch_both_ways(tmp_path):
-    ref = _TorchResNet18().eval()
-    with _no_random_init():
-        model = models.resnet18().eval()
-    ref.load_state_dict(_torch_state_dict(model))
-    torch.save(ref.state_dict(), tmp_path / "t.pth")
-    model.load_state_dict(ember.load(tmp_path / "t.pth"))
-    x = np.random.default_rng(0).standard_normal((2, 3, 64, 64)).astype(np.float32)
-    with torch.no_grad():
-        expected = ref(torch.from_numpy(x)).numpy()
-    with ember.no_grad():
-        got = model(ember.from_numpy(x)).numpy()
-    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4)
-    assert int(model.bn1.num_batches_tracked) == 7
-
-    # and back: Ember's own weights, saved by Ember, loaded strictly by PyTorch
-    ember.manual_seed(1)
-    mine = models.resnet18().eval()
-    for m in mine.modules():
-        if isinstance(m, nn.BatchNorm2d):
-            m.running_mean.normal_(0, 0.1)
-            m.running_var.uniform_(0.5, 1.5)
-    ember.save(mine.state_dict(), tmp_path / "e.pth")
-    sd = torch.load(tmp_path / "e.pth", weights_only=True)
-    assert list(sd) == list(mine.state_dict())
-    ref.load_state_dict(sd)
-    with torch.no_grad():
-        expected = ref(torch.from_numpy(x)).numpy()
-    with ember.no_grad():
-        got = mine(ember.from_numpy(x)).numpy()
-    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4)
-
-
-@pytest.mark.parametrize("name", ["densenet121", "squeezenet1_0", "squeezenet1_1", "mobilenet_v2", "googlenet"])
-def test_checkpoints_interop_both_ways(name, tmp_path):
-    kw = {"aux_logits": False, "init_weights": True} if name == "googlenet" else {}
-    model = models.get_model(name, **kw).eval()
-    # Ember -> PyTorch: keys, shapes and values intact
-    ember.save(model.state_dict(), tmp_path / "e.pth")
-    sd = torch.load(tmp_path / "e.pth", weights_only=True)
-    mine = model.state_dict()
-    assert list(sd) == list(mine)
-    for k in ("features.0.weight", "fc.weight", "classifier.weight", "classifier.1.weight"):
-        if k in sd:
-            np.testing.assert_array_equal(sd[k].numpy(), mine[k].numpy())
-    assert all(tuple(sd[k].shape) == tuple(v.shape) for k, v in mine.items())
-    # PyTorch -> Ember: random torch weights load strictly and run
-    tsd = _torch_state_dict(model)
-    torch.save(tsd, tmp_path / "t.pth")
-    model.load_state_dict(ember.load(tmp_path / "t.pth"))
-    k = next(k for k in tsd if k.endswith("weight"))
-    np.testing.assert_array_equal(model.state_dict()[k].numpy(), tsd[k].numpy())
-    with ember.no_grad():
-        out = model(ember.randn(2, 3, 64, 64))
-    assert out.shape == (2, 1000) and bool(ember.isfinite(out).all())
 
 
 # --- downloads and the cache ------------------------------------------------------------------
