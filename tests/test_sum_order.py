@@ -44,20 +44,26 @@ def _same(t, e):
 @pytest.fixture
 def threads():
     """Run with PyTorch and Ember both set to ``n`` intra-op threads (the chunking of large sums)."""
-    saved_t, saved_e = torch.get_num_threads(), so.get_num_threads()
+    saved_t, saved_e = torch.get_num_threads(), ember.get_num_threads()
 
     def set_(n):
         torch.set_num_threads(n)
-        so.set_num_threads(n)
+        ember.set_num_threads(n)
     yield set_
     torch.set_num_threads(saved_t)
-    so.set_num_threads(saved_e)
+    ember.set_num_threads(saved_e)
 
 
 def test_thread_count_and_vector_width_follow_pytorch():
-    assert so.get_num_threads() == torch.get_num_threads()
+    assert ember.get_num_threads() == torch.get_num_threads()
     cap = torch.backends.cpu.get_cpu_capability()
     assert so.VEC_BYTES == (64 if cap == "AVX512" else 32), cap
+    for bad in (0, -1, 2.5):
+        with pytest.raises(RuntimeError) as te:
+            torch.set_num_threads(bad)
+        with pytest.raises(RuntimeError) as ee:
+            ember.set_num_threads(bad)
+        assert str(ee.value) == str(te.value)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

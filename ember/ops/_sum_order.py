@@ -52,7 +52,7 @@ own partial sum (in the output dtype, so float16 partials are rounded), then the
 partials together; a dim reduction over the kept dim it picks, on 128-byte
 column boundaries. Both are emulated, with the thread count PyTorch picks by
 default (``MKL_NUM_THREADS`` / ``OMP_NUM_THREADS``, else the number of physical
-cores); ``set_num_threads`` here changes it, like ``torch.set_num_threads``.
+cores); ``ember.set_num_threads`` changes it, like ``torch.set_num_threads``.
 
 The vector width is PyTorch's CPU capability: the ``ATEN_CPU_CAPABILITY``
 environment variable if set, else AVX512 when the CPU has AVX512 F/BW/VL/DQ

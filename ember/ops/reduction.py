@@ -26,7 +26,7 @@ _new = object.__new__
 
 __all__ = ['sum', 'mean', 'prod', 'std', 'var', 'std_mean', 'var_mean', 'norm', 'amax', 'amin', 'max', 'min',
            'argmax', 'argmin', 'logsumexp', 'all', 'any', 'count_nonzero', 'median', 'nanmedian', 'mode',
-           'aminmax', 'nansum', 'nanmean']
+           'aminmax', 'nansum', 'nanmean', 'get_num_threads', 'set_num_threads']
 
 _builtin_max, _builtin_all, _builtin_any = max, all, any
 
@@ -113,6 +113,21 @@ def _torch_sum(x, dims, keepdim=False, dtype=None):
         if dtype is None and _sum_order.emulated(x.dtype):
             return _sum_order.sum_array(x, dims, keepdim)
     return x.sum(axis=None if len(dims) == x.ndim else dims, keepdims=keepdim, dtype=dtype)
+
+
+def get_num_threads():
+    """PyTorch's intra-op thread count, as ``torch.get_num_threads()``. Ember computes on one thread; the
+    count only decides how large sums are chunked, which Ember follows to add in PyTorch's order."""
+    return _sum_order.get_num_threads()
+
+
+def set_num_threads(nthreads):
+    """As ``torch.set_num_threads``: the thread count whose chunking of large sums Ember follows."""
+    if isinstance(nthreads, bool) or not isinstance(nthreads, (int, np.integer)):
+        raise RuntimeError(f"set_num_threads expects an int, but got {type(nthreads).__name__}")
+    if nthreads <= 0:
+        raise RuntimeError("set_num_threads expects a positive integer")
+    _sum_order.set_num_threads(int(nthreads))
 
 
 def _torch_mean(x, dims, keepdim=False):
