@@ -210,7 +210,7 @@ def _fold(a):
         # NumPy runs one inner loop per contiguous run of lanes, each slow when runs are short: copy the
         # runs together first (each run moved as one item of a void dtype).
         run, j = _trailing_run(a)
-        if j > 1 and run < 2048:
+        if j > 1 and run <= 256:
             v = a.reshape(a.shape[:j] + (-1,)).view(_void(run))[..., 0]
             a = np.ascontiguousarray(v).view(a.dtype).reshape(a.shape)
     return np.add.reduce(a, axis=0)
