@@ -20,6 +20,12 @@ on = False                      # any device type enabled (read by op entry poin
 _enabled = {"cpu": False, "cuda": False}
 _dtype = {"cpu": D.bfloat16, "cuda": D.float16}
 
+# Entry points that call ``lower`` (PyTorch's 'lower_precision_fp' list for CPU, the ops Ember has; CUDA's
+# list holds these too). ``lower`` does not consult it: tests check that each caller is listed here.
+# einsum is not on PyTorch's list but runs its contractions through bmm, which is (see ops/linalg.py).
+LOWER_OPS = {"conv", "conv_transpose", "linear", "matmul", "mm", "bmm", "addmm", "baddbmm", "addbmm",
+             "linalg_vecdot", "prelu", "scaled_dot_product_attention", "einsum"}
+
 # Ops that autocast runs in float32 (PyTorch's 'fp32' policy lists, the ops Ember has).
 _LOSSES = {"nll_loss", "cross_entropy", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "prod"}

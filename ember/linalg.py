@@ -1,6 +1,7 @@
 """``torch.linalg``: norms, ``inv``, ``det``, ``solve`` and the products already in ``ember.ops.linalg``."""
 import math
 
+from . import _autocast
 from .ops._util import Op, Tensor, xp_of
 from .ops.linalg import cross as _cross, matmul, Mm
 from .ops.reduction import _vector_norm
@@ -116,5 +117,7 @@ def multi_dot(tensors, *, out=None):
 
 def vecdot(x, y, *, dim=-1, out=None):
     """Dot product of vectors along ``dim`` (with broadcasting)."""
+    if _autocast.on:
+        x, y = _autocast.lower("linalg_vecdot", x, y)
     r = (x.conj() * y if x.is_complex() else x * y).sum(dim)
     return r if out is None else out.copy_(r)

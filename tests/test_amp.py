@@ -214,3 +214,61 @@ def test_cuda_grad_scaler_disables_itself_without_gpu_as_torch_does():
         assert not s.is_enabled() and not s2.is_enabled()
         assert [str(w.message) for w in ws if w.category is UserWarning] == \
             ["torch.cuda.amp.GradScaler is enabled, but CUDA is not available.  Disabling."] * 2
+
+
+def _lowered_ops(lib, dtype_name):
+    """Outputs of the ops on PyTorch's CPU 'lower_precision_fp' list (and einsum, whose contractions are
+    bmm) under autocast, from float32 inputs."""
+    lib.manual_seed(0)
+    rng = np.random.default_rng(7)
+
+    def r(*shape):
+        return lib.tensor(rng.standard_normal(shape).astype(np.float32))
+    F = lib.nn.functional
+    out = {}
+    with lib.autocast("cpu", dtype=getattr(lib, dtype_name)):
+        out["addbmm"] = lib.addbmm(r(3, 5), r(2, 3, 4), r(2, 4, 5))
+        out["addbmm_method"] = r(3, 5).addbmm(r(2, 3, 4), r(2, 4, 5), beta=0.5, alpha=2)
+        for eq, shapes in [("ij,jk->ik", [(3, 4), (4, 5)]), ("ij,ik->i", [(3, 4), (3, 5)]),
+                           ("ij,jk,kl->il", [(3, 4), (4, 5), (5, 6)]), ("ij,jk,l->ikl", [(3, 4), (4, 5), (6,)]),
+                           ("i,j,ij->", [(3,), (4,), (3, 4)]), ("bij,bjk->bik", [(2, 3, 4), (2, 4, 5)]),
+                           ("ij,ij->", [(3, 4), (3, 4)]), ("i,j->ij", [(3,), (4,)]), ("ij->j", [(3, 4)]),
+                           ("l,ij,jk->ikl", [(6,), (3, 4), (4, 5)]), ("...ij,...jk", [(2, 3, 4), (2, 4, 5)])]:
+            out["einsum " + eq] = lib.einsum(eq, *[r(*s) for s in shapes])
+        q, k, v = r(2, 3, 4, 8), r(2, 3, 6, 8), r(2, 3, 6, 8)
+        out["sdpa"] = F.scaled_dot_product_attention(q, k, v)
+        out["sdpa_float_mask"] = F.scaled_dot_product_attention(q, k, v, attn_mask=r(4, 6))
+        out["sdpa_causal"] = F.scaled_dot_product_attention(q, q, q, is_causal=True)
+        out["prelu"] = F.prelu(r(2, 3, 4), r(3))
+        prelu = lib.nn.PReLU(3)
+        out["PReLU"] = prelu(r(2, 3))
+        mha = lib.nn.MultiheadAttention(8, 2)
+        x = r(5, 2, 8)
+        out["mha"], out["mha_weights"] = mha(x, x, x)
+        mha.eval()
+        with lib.no_grad():
+            out["mha_eval"], out["mha_eval_weights"] = mha(x, x, x)
+            out["mha_eval_no_weights"] = mha(x, x, x, need_weights=False)[0]
+        out["vecdot"] = lib.linalg.vecdot(r(3, 4), r(3, 4))
+        out["matmul_vec"] = r(3) @ r(3)
+        out["bf16_f32_einsum"] = lib.einsum("ij,jk->ik", r(3, 4).to(getattr(lib, dtype_name)), r(4, 5))
+    return {k: (str(t.dtype).replace("torch.", ""), t.detach().float().numpy()) for k, t in out.items()}
+
+
+@pytest.mark.parametrize("dtype_name", ["bfloat16", "float16"])
+def test_autocast_lower_precision_ops_dtypes_and_values_match_torch(dtype_name):
+    e, t = _lowered_ops(ember, dtype_name), _lowered_ops(torch, dtype_name)
+    assert {k: v[0] for k, v in e.items()} == {k: v[0] for k, v in t.items()}
+    for k in t:
+        # the same lowered inputs; float32 accumulation orders differ: a few roundings of the lower dtype
+        np.testing.assert_allclose(e[k][1], t[k][1], rtol=2 ** -5, atol=0.05, err_msg=k)
+
+
+def test_autocast_lower_callers_are_listed():
+    """Each entry point that calls ``_autocast.lower("name", ...)`` names an op of ``_autocast.LOWER_OPS``."""
+    import pathlib
+    import re
+    from ember import _autocast
+    root = pathlib.Path(ember.__file__).parent
+    names = {m for p in root.rglob("*.py") for m in re.findall(r'_autocast\.lower\("(\w+)"', p.read_text())}
+    assert names and names <= _autocast.LOWER_OPS, names - _autocast.LOWER_OPS

@@ -39,7 +39,10 @@ def promote_arrays(a, b):
     """Cast arrays ``a``/``b`` (or Python numbers) to ``torch.result_type(a, b)``; returns (a, b, dtype_np).
 
     A Python number stays a Python number: NumPy 2 treats it as 'weak', so the
-    array's (already promoted) dtype wins, as in PyTorch.
+    array's (already promoted) dtype wins, as in PyTorch. Except for bfloat16:
+    ml_dtypes takes no part in the weak-scalar rules (``bf16_array * 0.3`` is
+    float32), so there the number becomes a bfloat16 NumPy scalar, the value
+    PyTorch's kernels see (the number cast to the common dtype).
     """
     sa, sb = isinstance(a, _SCALARS), isinstance(b, _SCALARS)
     if not sa and not sb and a.dtype == b.dtype:   # the common case: nothing to do
@@ -49,7 +52,28 @@ def promote_arrays(a, b):
         a = a.astype(rt)
     if not sb and b.dtype != rt:
         b = b.astype(rt)
+    if rt is BF16 and (sa or sb):
+        if sa:
+            a = bf16_scalar(a)
+        else:
+            b = bf16_scalar(b)
     return a, b, rt
+
+
+BF16 = D.bfloat16.np             # the NumPy dtypes PyTorch calls 'reduced floating point' (opmath: float32)
+F16 = np.dtype(np.float16)
+F32 = np.dtype(np.float32)
+
+
+def bf16_scalar(v):
+    """A Python number as PyTorch casts it to bfloat16 (through float: ``c10::BFloat16(float(v))``)."""
+    with np.errstate(over="ignore"):
+        return BF16.type(np.float32(v))
+
+
+def is_reduced(dt):
+    """float16 or bfloat16: PyTorch computes these in float32 ('opmath') and rounds each result once."""
+    return dt is BF16 or dt is F16
 
 
 def as_float_array(a):

@@ -527,6 +527,8 @@ def _prelu_weight_shape(w, ndim):
 @tensor_method("prelu")
 def prelu(input, weight):
     r"""x if x > 0 else weight * x (weight per channel, dim 1)."""
+    if _autocast.on:
+        input, weight = _autocast.lower("prelu", input, weight)
     if weight.numel() != 1:
         if input.ndim == 0:
             raise RuntimeError("Not allow zero-dim input tensor.")

@@ -6,6 +6,7 @@ __functional__ = ['scaled_dot_product_attention']
 
 import math
 
+from .. import _autocast
 from .activation import dropout, softmax
 from ._util import Tensor
 
@@ -21,12 +22,20 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     if not isinstance(query, Tensor):
         raise TypeError(f"scaled_dot_product_attention(): argument 'query' must be Tensor, not "
                         f"{type(query).__name__}")
+    if _autocast.on:   # PyTorch's autocast runs the whole attention in the lower dtype (a float mask too)
+        query, key, value, attn_mask = _autocast.lower("scaled_dot_product_attention", query, key, value,
+                                                       attn_mask)
     if query.dtype.name == "bfloat16" and not query.is_cuda:
         # NumPy (ml_dtypes) computes bfloat16 products in float32: run the whole attention in float32, as
         # PyTorch's CPU kernel accumulates, and round the result once
         mask = attn_mask.float() if attn_mask is not None and attn_mask.is_floating_point() else attn_mask
-        out = scaled_dot_product_attention(query.float(), key.float(), value.float(), mask, dropout_p, is_causal,
-                                           scale, enable_gqa)
+        prev = _autocast.set_state("cpu", False, _autocast.get_dtype("cpu")) if _autocast.on else None
+        try:                # (in float32 throughout: autocast would lower its matmuls again)
+            out = scaled_dot_product_attention(query.float(), key.float(), value.float(), mask, dropout_p,
+                                               is_causal, scale, enable_gqa)
+        finally:
+            if prev is not None:
+                _autocast.set_state("cpu", *prev)
         return out.to(query.dtype)
     L, S = query.shape[-2], key.shape[-2]
     if enable_gqa and query.shape[-3] != key.shape[-3]:

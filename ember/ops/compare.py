@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 
-from ._util import Op, broadcast_error, promote_arrays, tensor_method, to_array_operand, wrap_out, xp_of
+from ._util import BF16, Op, broadcast_error, promote_arrays, tensor_method, to_array_operand, wrap_out, xp_of
 from ._util import Tensor
 
 
@@ -139,6 +139,8 @@ def _float_only(test, default):
     def fn(xp, x):
         if x.dtype.kind in "fc":
             return test(xp, x)
+        if x.dtype is BF16:            # ml_dtypes' bfloat16 ('V' kind): its float32 values test the same
+            return test(xp, x.astype(np.float32))
         return xp.full(x.shape, default, dtype=bool)
     return fn
 
@@ -149,8 +151,9 @@ isfinite = _classify("isfinite", _float_only(lambda xp, x: xp.isfinite(x), True)
 isposinf = _classify("isposinf", _float_only(lambda xp, x: xp.isposinf(x), False))
 isneginf = _classify("isneginf", _float_only(lambda xp, x: xp.isneginf(x), False))
 isreal = _classify("isreal", lambda xp, x: x.imag == 0 if x.dtype.kind == "c" else xp.full(x.shape, True, bool))
-signbit = _classify("signbit", lambda xp, x: xp.signbit(x) if x.dtype.kind == "f" else (
-    x < 0 if x.dtype.kind == "i" else xp.zeros(x.shape, dtype=bool)))
+signbit = _classify("signbit", lambda xp, x: xp.signbit(x) if x.dtype.kind == "f" else
+                    xp.signbit(x.astype(np.float32)) if x.dtype is BF16 else (
+                        x < 0 if x.dtype.kind == "i" else xp.zeros(x.shape, dtype=bool)))
 
 
 # ---- logical and / or / xor: any dtype, nonzero is True ----

@@ -12,7 +12,8 @@ import warnings
 import numpy as np
 
 from .. import _autocast
-from ._util import GradMode, Op, Tensor, _wrap_dim, tensor_method, xp_of
+from .. import _dtype as D
+from ._util import BF16 as _BF16, F16 as _F16, GradMode, Op, Tensor, _wrap_dim, tensor_method, xp_of
 
 _new = object.__new__
 
@@ -55,6 +56,22 @@ def _vec_size_error(n, m):
 
 
 # ---------------------------------------------------------------------------------------------- the kernels
+def _reduced_addmm(c, a, b, beta, alpha, reduce):
+    """``beta * c + alpha * (a @ b)`` (the batch summed with ``reduce``) for float16/bfloat16: in float32, as
+    PyTorch accumulates, rounded once."""
+    f32, xp = np.float32, xp_of(a)
+    prods = xp.matmul(a.astype(f32), b.astype(f32))
+    prods = prods * f32(alpha) if alpha != 1 else prods
+    start = None if beta == 0 else c.astype(f32) if beta == 1 else f32(beta) * c.astype(f32)
+    if not reduce:
+        return (prods if start is None else prods + start).astype(a.dtype)
+    # addbmm: PyTorch adds the batches' products to the rounded result one at a time
+    out = (xp.zeros(prods.shape[1:], f32) if start is None else xp.broadcast_to(start, prods.shape[1:])).astype(a.dtype)
+    for p in prods:
+        out = (out.astype(f32) + p).astype(a.dtype)
+    return out
+
+
 def _same_type(a, out):
     """NumPy computes bfloat16 (ml_dtypes) products in float32: give the result the operands' dtype back."""
     return out if out.dtype == a.dtype else out.astype(a.dtype)
@@ -435,6 +452,8 @@ class Addmm(Op):
         if needs:   # a is needed for b's gradient and b for a's
             ctx.beta, ctx.alpha = beta, alpha
             ctx.save_for_backward(a if len(needs) > 2 and needs[2] else None, b if needs[1] else None)
+        if a.dtype is _BF16 or a.dtype is _F16:
+            return _reduced_addmm(c, a, b, beta, alpha, False)
         out = _same_type(a, a @ b)
         if alpha != 1:
             out *= alpha
@@ -513,6 +532,8 @@ class Addmv(Op):
     def forward(ctx, c, a, v, beta, alpha):
         ctx.beta, ctx.alpha = beta, alpha
         ctx.save_for_backward(a, v)
+        if a.dtype is _BF16 or a.dtype is _F16:
+            return _reduced_addmm(c, a, v, beta, alpha, False)
         out = _same_type(a, a @ v)
         if alpha != 1:
             out *= alpha
@@ -544,6 +565,8 @@ class Baddbmm(Op):
     def forward(ctx, c, a, b, beta, alpha, reduce):
         ctx.beta, ctx.alpha, ctx.reduce = beta, alpha, reduce
         ctx.save_for_backward(a, b)
+        if a.dtype is _BF16 or a.dtype is _F16:
+            return _reduced_addmm(c, a, b, beta, alpha, reduce)
         out = _same_type(a, xp_of(a).matmul(a, b))
         if reduce:
             out = out.sum(axis=0)
@@ -580,6 +603,8 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
 @tensor_method("addbmm")
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     """``beta * input + alpha * sum_i batch1[i] @ batch2[i]``."""
+    if _autocast.on:
+        input, batch1, batch2 = _autocast.lower("addbmm", input, batch1, batch2)
     _check_bmm("addbmm", batch1, batch2)
     _check_add_input("addbmm", input, (batch1.shape[1], batch2.shape[2]))
     return _maybe_out(Addbmm.apply(input, batch1, batch2, beta, alpha, True), out)
@@ -671,6 +696,10 @@ class Einsum(Op):
         ctx.subs, ctx.out, ctx.sizes = subs, out, sizes
         ctx.save_for_backward(*arrays)
         eq = ",".join(subs) + "->" + out
+        dt = arrays[0].dtype
+        if dt == _BF16 or dt == _F16:    # float32 sums (as PyTorch's kernels), rounded once
+            f32 = np.float32
+            return xp_of(arrays[0]).einsum(eq, *[a.astype(f32) for a in arrays], optimize=len(arrays) > 1).astype(dt)
         return xp_of(arrays[0]).einsum(eq, *arrays, optimize=len(arrays) > 1)
 
     @staticmethod
@@ -695,6 +724,41 @@ class Einsum(Op):
                 gi = _undiagonal(gi, uniq, s, ctx.sizes, xp_of(g._data))
             grads.append(gi)
         return tuple(grads)
+
+
+def _einsum_autocast(equation, operands):
+    """einsum under autocast, as PyTorch's: it contracts the operands left to right, a pair that sums over
+    dims they share by ``bmm`` (run in the autocast dtype), any other pair by ``mul`` (which promotes). So
+    the operands up to the last ``bmm`` are lowered, and the rest joins that result at the promoted dtype.
+    None when no ``bmm`` would run (or autocast casts nothing here): the plain einsum is then right."""
+    if not all(isinstance(t, Tensor) and t.is_floating_point() and t.dtype is not D.float64 for t in operands):
+        return None
+    low = _autocast.lower("einsum", *operands)
+    if all(a is b for a, b in zip(low, operands)):
+        return None
+    subs, out, _, _ = _parse_einsum(equation, operands)
+    sizes = _einsum_sizes(subs, operands)
+    last = {c: i for i, sub in enumerate(subs) for c in sub}
+    kept = {c for c in subs[0] if last[c] > 0 or c in out}
+    k = None
+    for i in range(1, len(subs)):
+        dims = set(subs[i])
+        summed = {c for c in kept | dims if last[c] == i and c not in out}
+        if any(c in kept and c in dims and sizes[c] > 1 for c in summed):
+            k = i                       # this pair is a bmm
+        kept = (kept | dims) - summed
+    if k is None:
+        return None
+    if k == len(subs) - 1:
+        return einsum(",".join(subs) + "->" + out, *low)
+    mid = "".join(c for c in dict.fromkeys("".join(subs[:k + 1]))
+                  if c in out or any(c in sub for sub in subs[k + 1:]))
+    head = einsum(",".join(subs[:k + 1]) + "->" + mid, *low[:k + 1])
+    rest = operands[k + 1:]
+    dt = head.dtype
+    for t in rest:
+        dt = D.promote_types(dt, t.dtype)
+    return einsum(",".join([mid] + subs[k + 1:]) + "->" + out, head.to(dt), *[t.to(dt) for t in rest])
 
 
 def _undiagonal(gi, uniq, s, sizes, xp):
@@ -728,6 +792,10 @@ def einsum(equation, *operands):
         operands = tuple(operands[0])
     if not operands:
         raise RuntimeError("einsum(): must provide at least one operand")
+    if _autocast.on and len(operands) > 1:
+        r = _einsum_autocast(equation, operands)
+        if r is not None:
+            return r
     dts = {t._data.dtype for t in operands}
     if len(dts) > 1:
         bad = next(t for t in operands if t._data.dtype != operands[0]._data.dtype)
@@ -795,6 +863,8 @@ class Trace(Op):
     @staticmethod
     def forward(ctx, x):
         ctx.shape = x.shape
+        if x.dtype is _BF16 or x.dtype is _F16:   # summed in float32, rounded once
+            return xp_of(x).asarray(xp_of(x).trace(x.astype(np.float32)), dtype=x.dtype)
         r = xp_of(x).trace(x)
         return xp_of(x).asarray(r, dtype=x.dtype if x.dtype.kind in "fc" else "int64")
 

@@ -12,6 +12,7 @@ __all__ = ['add', 'sub', 'subtract', 'mul', 'multiply', 'div', 'divide', 'true_d
            'lerp', 'clamp', 'clip', 'clamp_min', 'clamp_max', 'copysign', 'logaddexp', 'logaddexp2', 'xlogy',
            'float_power', 'addcmul', 'addcdiv']
 
+import math
 import warnings
 
 import numpy as np
@@ -19,8 +20,8 @@ import numpy as np
 from .. import _dtype as D
 from ..autograd.function import _NO_GRAD_CTX
 from ..autograd.grad_mode import GradMode
-from ._util import (Op, Tensor, broadcast_error, promote_arrays, tensor_method, to_array_operand, wrap_out,
-                    xp_of)
+from ._util import (BF16, F16, F32, Op, Tensor, bf16_scalar, broadcast_error, is_reduced, promote_arrays,
+                    tensor_method, to_array_operand, wrap_out, xp_of)
 
 
 def _binary(op_name, fn, a, b):
@@ -45,6 +46,17 @@ def _check_alpha(alpha, dt):
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
 
 
+def _reduced_alpha(name, fn, a, b, alpha, dt):
+    """``a (+/-) alpha * b`` for float16/bfloat16: PyTorch casts ``alpha`` to the dtype, then computes in
+    float32 and rounds once."""
+    w = F32.type(np.asarray(alpha, dtype=np.float32).astype(dt))
+    return _binary(name, fn, _f32(a), w * _f32(b)).astype(dt)
+
+
+def _f32(x):
+    return x.astype(F32) if hasattr(x, "astype") else F32.type(x)
+
+
 def _is_bool(x):
     return isinstance(x, bool) or (hasattr(x, "dtype") and x.dtype == np.bool_)
 
@@ -56,6 +68,8 @@ class Add(Op):
         ctx.alpha = alpha
         if alpha != 1 or alpha is True:
             _check_alpha(alpha, dt)
+            if is_reduced(dt):
+                return _reduced_alpha("add", _add, a, b, alpha, dt)
             b = b * alpha if dt != D.bool_.np else b & bool(alpha)
         return _binary("add", _add, a, b)
 
@@ -79,6 +93,8 @@ class Sub(Op):
         ctx.alpha = alpha
         if alpha != 1 or alpha is True:
             _check_alpha(alpha, dt)
+            if is_reduced(dt):
+                return _reduced_alpha("sub", _sub, a, b, alpha, dt)
             b = b * alpha
         return _binary("sub", _sub, a, b)
 
@@ -92,12 +108,13 @@ class Sub(Op):
 class Mul(Op):
     @staticmethod
     def forward(ctx, a, b):
-        a, b, _ = promote_arrays(a, b)
-        needs = ctx.needs_input_grad
-        if needs:   # save each operand only if the *other* one needs a gradient (as PyTorch does)
-            ctx.save_for_backward(a if len(needs) > 1 and needs[1] and not _is_number(a) else None,
-                                  b if needs[0] and not _is_number(b) else None)
-            ctx.scalars = (a, b)
+        a0, b0 = a, b
+        a, b, dt = promote_arrays(a, b)
+        if dt is BF16 or dt is F16:
+            out = _opmath_scalar(_mul, a, b0, dt)
+            _save_mul(ctx, a0, b0)      # PyTorch's backward multiplies by the operands as given
+            return _binary("mul", _mul, a, b) if out is None else out
+        _save_mul(ctx, a, b)
         return _binary("mul", _mul, a, b)
 
     @staticmethod
@@ -114,25 +131,79 @@ class Mul(Op):
         a, b = ctx.saved_data
         sa, sb = ctx.scalars
         needs = ctx.needs_input_grad
-        ga = g * (b if b is not None else sb) if needs[0] else None
-        gb = g * (a if a is not None else sa) if len(needs) > 1 and needs[1] else None
+        ga = _times(g, b if b is not None else sb) if needs[0] else None
+        gb = _times(g, a if a is not None else sa) if len(needs) > 1 and needs[1] else None
         return ga, gb
+
+
+def _save_mul(ctx, a, b):
+    needs = ctx.needs_input_grad
+    if needs:   # save each operand only if the *other* one needs a gradient (as PyTorch does)
+        ctx.save_for_backward(a if len(needs) > 1 and needs[1] and not _is_number(a) else None,
+                              b if needs[0] and not _is_number(b) else None)
+        ctx.scalars = (a, b)
+
+
+def _times(g, s):
+    """``g * s`` for a gradient array; a number multiplies a float16/bfloat16 gradient in float32 (as ``mul``)."""
+    if (g.dtype is F16 or g.dtype is BF16) and isinstance(s, (int, float)):
+        return (g.astype(F32) * F32.type(s)).astype(g.dtype)
+    return g * s
+
+
+# ---- float16 / bfloat16 (PyTorch's 'reduced floating point' types) ----
+# PyTorch's CPU kernels compute these in float32 ('opmath') and round each result once. Two details matter
+# for mul and div: when ``other`` is a single value (a Python number, or a one-element tensor) it enters the
+# float32 computation at its own precision (x * 0.3 multiplies by float32(0.3), not by 0.3 rounded to
+# bfloat16), while add, sub, comparisons ... see the number cast to the tensor's dtype first (promote_arrays).
+def _opmath_scalar(fn, a, b, dt):
+    """``fn(a, b)`` in float32, rounded to ``dt``, when ``b`` (as given, before promotion) is one value of
+    another precision than ``dt``; None otherwise (the usual computation is then exact)."""
+    if isinstance(b, _NUMBERS):
+        if isinstance(b, complex):
+            return None
+        with np.errstate(over="ignore"):
+            b32 = F32.type(b)
+    elif b.size == 1 and b.dtype != dt:
+        b32 = b.astype(F32)
+    else:
+        return None
+    return fn(a.astype(F32), b32).astype(dt)
+
+
+def _given_number(x, given):
+    """The Python number an operand was given as (PyTorch's backward uses it at its own precision)."""
+    return given if isinstance(given, _NUMBERS) else x
+
+
+def _trunc_div(a, b):
+    return xp_of(a).trunc(a / b)
 
 
 class Div(Op):
     @staticmethod
     def forward(ctx, a, b, rounding_mode=None):
+        a0, b0 = a, b
         a, b, dt = promote_arrays(a, b)
+        if (dt is BF16 or dt is F16) and rounding_mode in (None, "trunc", "floor"):
+            fn = _truediv if rounding_mode is None else _trunc_div if rounding_mode == "trunc" else _floordiv
+            out = _opmath_scalar(fn, a, b0, dt)
+            if out is not None:
+                if rounding_mode is not None:
+                    ctx.rounding = rounding_mode
+                elif ctx.needs_input_grad:
+                    _save_div(ctx, a0, b0)     # PyTorch's backward uses the operands as given
+                return out
+            if rounding_mode is None and ctx.needs_input_grad:
+                _save_div(ctx, a0, b0)
+                return _binary("div", _truediv, a, b)
         xp = xp_of(a if not isinstance(a, (int, float, bool, complex)) else b)
         if rounding_mode is None:
             if dt.kind in "biu":   # int / int is true division in PyTorch
                 a = a.astype(D.get_default_dtype().np) if hasattr(a, "astype") else a
                 b = b.astype(D.get_default_dtype().np) if hasattr(b, "astype") else b
-            needs = ctx.needs_input_grad
-            if needs:   # a is only needed for b's gradient
-                ctx.save_for_backward(a if len(needs) > 1 and needs[1] and hasattr(a, "shape") else None,
-                                      b if hasattr(b, "shape") else None)
-                ctx.scalars = (a, b)
+            if ctx.needs_input_grad:
+                _save_div(ctx, _given_number(a, a0), b)
             return _binary("div", _truediv, a, b)
         ctx.rounding = rounding_mode
         if rounding_mode == "trunc":
@@ -159,8 +230,15 @@ class Div(Op):
         gb = None
         if len(ctx.needs_input_grad) > 1 and ctx.needs_input_grad[1]:
             a_ = a if a is not None else sa
-            gb = -g * a_ / (b_ * b_)
+            gb = -g * ((a_ / b_) / b_)    # PyTorch's formula (its rounding too)
         return ga, gb
+
+
+def _save_div(ctx, a, b):
+    needs = ctx.needs_input_grad   # a is only needed for b's gradient
+    ctx.save_for_backward(a if len(needs) > 1 and needs[1] and not _is_number(a) else None,
+                          None if _is_number(b) else b)
+    ctx.scalars = (a, b)
 
 
 def _check_int_div(b, xp=None):
@@ -172,13 +250,20 @@ def _check_int_div(b, xp=None):
 class Pow(Op):
     @staticmethod
     def forward(ctx, a, b):
+        a0, b0 = a, b
         a, b, dt = promote_arrays(a, b)
         if dt.kind in "iu" and not isinstance(b, (int, bool)) and hasattr(b, "shape") and (b < 0).any():
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         if dt.kind in "iu" and isinstance(b, int) and b < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
-        out = _binary("pow", _pow, a, b)
-        ctx.save_for_backward(a if hasattr(a, "shape") else None, b if hasattr(b, "shape") else None, out)
+        if dt is BF16 and type(b0) in (int, float) and (b0 == 3 or b0 == -2) and not _is_number(a0):
+            # PyTorch's bfloat16 pow by 3 / -2 multiplies in bfloat16, rounding each product
+            sq = a * a
+            out = sq * a if b0 == 3 else BF16.type(1) / sq
+        else:
+            out = _binary("pow", _pow, a, b)
+        a, b = _given_number(a, a0), _given_number(b, b0)
+        ctx.save_for_backward(None if _is_number(a) else a, None if _is_number(b) else b, out)
         ctx.scalars = (a, b)
         return out
 
@@ -193,9 +278,14 @@ class Pow(Op):
             else:           # d/da a^b = b * a^(b-1), defined as 0 where b == 0
                 ga = g * (b * a ** (b - 1)).masked_fill(b == 0, 0)
         if len(ctx.needs_input_grad) > 1 and ctx.needs_input_grad[1]:
-            base = a if a is not None else Tensor._wrap(xp_of(out._data).asarray(sa, dtype=out._data.dtype))
-            # d/db a^b = a^b * log(a), defined as 0 where a == 0 and b >= 0
-            gb = g * (out * base.log()).masked_fill((base == 0) & (b >= 0), 0)
+            if a is None and isinstance(sa, (int, float)):
+                # a number base: PyTorch multiplies by log(base) taken in double precision
+                lg = math.log(sa) if sa > 0 else -math.inf if sa == 0 else math.nan
+                gb = g * ((out * lg).masked_fill(b >= 0, 0) if sa == 0 else out * lg)
+            else:
+                base = a if a is not None else Tensor._wrap(xp_of(out._data).asarray(sa, dtype=out._data.dtype))
+                # d/db a^b = a^b * log(a), defined as 0 where a == 0 and b >= 0
+                gb = g * (out * base.log()).masked_fill((base == 0) & (b >= 0), 0)
         return ga, gb
 
 
@@ -321,7 +411,7 @@ _new = object.__new__
 _ndarray = np.ndarray
 
 
-def _fast_operator(op, fn, ufunc):
+def _fast_operator(op, fn, ufunc, opmath=False):
     """``x (op) y`` with a fast path for the common case: float tensors of one dtype (or a float tensor and a
     Python number) on the CPU. It skips argument parsing and promotion, which then have nothing to do, and
     otherwise falls back to ``fn`` (promotion, broadcasting errors, other devices). Same results either way.
@@ -346,6 +436,8 @@ def _fast_operator(op, fn, ufunc):
                         t._data, t._version, t._requires_grad, t._grad_fn = out, [0], False, None
                         return t
             elif type(other) is float or type(other) is int:
+                if opmath and a.dtype is F16:   # float16 * number: PyTorch multiplies in float32 (Mul)
+                    return slow(self, other)
                 if self._requires_grad and GradMode.enabled:
                     return op._apply_with_grad((self, other), [a, other], {})
                 out = ufunc(a, other)
@@ -358,14 +450,32 @@ def _fast_operator(op, fn, ufunc):
     return method
 
 
+def _rmul(self, other):
+    """``other * self`` is ``self.mul(other)`` in PyTorch (the number is the second operand, see ``Mul``)."""
+    if not isinstance(other, (Tensor, int, float, bool, complex)) and not hasattr(other, "dtype"):
+        return NotImplemented
+    return mul(self, other)
+
+
+def _rtruediv(self, other):
+    """``other / self``. PyTorch's ``Tensor.__rtruediv__`` is ``self.reciprocal() * other``: followed for
+    float16/bfloat16, where the two roundings show; otherwise one division (within an ulp of it, faster)."""
+    if not isinstance(other, (Tensor, int, float, bool, complex)) and not hasattr(other, "dtype"):
+        return NotImplemented
+    d = self._data.dtype
+    if d is BF16 or d is F16:
+        return mul(self.reciprocal(), other)
+    return div(other, self)
+
+
 Tensor.__add__ = _fast_operator(Add, add, np.add)
 Tensor.__radd__ = _reflected(add)
 Tensor.__sub__ = _fast_operator(Sub, sub, np.subtract)
 Tensor.__rsub__ = _reflected(sub)
-Tensor.__mul__ = _fast_operator(Mul, mul, np.multiply)
-Tensor.__rmul__ = _reflected(mul)
-Tensor.__truediv__ = _fast_operator(Div, div, np.true_divide)
-Tensor.__rtruediv__ = _reflected(div)
+Tensor.__mul__ = _fast_operator(Mul, mul, np.multiply, opmath=True)
+Tensor.__rmul__ = _rmul
+Tensor.__truediv__ = _fast_operator(Div, div, np.true_divide, opmath=True)
+Tensor.__rtruediv__ = _rtruediv
 Tensor.__floordiv__ = _forward_op(floor_divide)
 Tensor.__rfloordiv__ = _reflected(floor_divide)
 Tensor.__pow__ = _forward_op(pow)
@@ -588,6 +698,8 @@ class Lerp(Op):
                                    f"{_c10_name(arr.dtype)}")
         _save_operands(ctx, start, end, weight)
         xp = xp_of(start)
+        if start.dtype is BF16 or start.dtype is F16:
+            return _reduced_lerp(xp, start, end, weight)
         diff = _binary("lerp", _sub, end, start)
         w = weight
         if _is_number(w):        # a Python weight picks one side (CuPy ufuncs take no bare Python numbers)
@@ -601,6 +713,20 @@ class Lerp(Op):
         start, end, w = _operands(ctx)
         return (g * (1 - w) if _wants(ctx, 0) else None, g * w if _wants(ctx, 1) else None,
                 g * (end - start) if _wants(ctx, 2) else None)
+
+
+def _reduced_lerp(xp, start, end, weight):
+    """PyTorch's float16/bfloat16 lerp: in float32, ``base + coeff * (end - start)`` with one rounding (its
+    fused multiply-add, done here in float64), ``base, coeff = start, w`` where |w| < 0.5, else ``end, w - 1``."""
+    s32, e32 = start.astype(F32), end.astype(F32)
+    diff = _binary("lerp", _sub, e32, s32)
+    w = F32.type(weight) if _is_number(weight) else weight.astype(F32)
+    small = xp.abs(w) < 0.5
+    coeff = xp.where(small, w, w - F32.type(1))
+    base = xp.where(small, s32, e32)
+    f64 = np.float64
+    out = coeff.astype(f64) * diff.astype(f64) + base.astype(f64)
+    return out.astype(F32).astype(start.dtype)
 
 
 def _c10_name(np_dtype):
@@ -632,6 +758,9 @@ class Clamp(Op):
             lo = lo.astype(dt) if hasattr(lo, "astype") else lo
             hi = hi.astype(dt) if hasattr(hi, "astype") else hi
         _save_operands(ctx, x, lo, hi)
+        if x.dtype is BF16:   # a number bound as bfloat16 (ml_dtypes would make bfloat16 vs number float32)
+            lo = bf16_scalar(lo) if _is_number(lo) else lo
+            hi = bf16_scalar(hi) if _is_number(hi) else hi
         y = x
         if lo is not None:
             y = _binary("clamp", xp.maximum, y, lo)     # propagates NaN (input's or a bound's)
@@ -752,6 +881,8 @@ class Addcmul(Op):
             value = int(value)
         _save_operands(ctx, t1, t2)
         ctx.value = value
+        if dt is BF16 or dt is F16:   # PyTorch: self + value * t1 * t2 in float32, rounded once
+            return _binary("addcmul", _add, x.astype(F32), F32.type(value) * p.astype(F32) * q.astype(F32)).astype(dt)
         prod = _binary("addcmul", _mul, p, q)
         prod = prod * value if value != 1 else prod
         x, prod, _ = promote_arrays(x, prod.astype(dt, copy=False))
@@ -761,7 +892,7 @@ class Addcmul(Op):
     def backward(ctx, g):
         t1, t2 = _operands(ctx)
         v = ctx.value
-        return (g, g * t2 * v if _wants(ctx, 1) else None, g * t1 * v if _wants(ctx, 2) else None)
+        return (g, g * (t2 * v) if _wants(ctx, 1) else None, g * (t1 * v) if _wants(ctx, 2) else None)
 
 
 class Addcdiv(Op):
@@ -780,6 +911,9 @@ class Addcdiv(Op):
         dt = D.result_type_of(x, p).np
         _save_operands(ctx, t1, t2)
         ctx.value = value
+        if dt is BF16 or dt is F16:   # PyTorch: self + value * t1 / t2 in float32, rounded once
+            q32 = _binary("addcdiv", _truediv, F32.type(value) * p.astype(F32), q.astype(F32))
+            return _binary("addcdiv", _add, x.astype(F32), q32).astype(dt)
         quo = _binary("addcdiv", _truediv, p, q)
         quo = quo * value if value != 1 else quo
         x, quo, _ = promote_arrays(x, quo.astype(dt, copy=False))
@@ -789,7 +923,9 @@ class Addcdiv(Op):
     def backward(ctx, g):
         t1, t2 = _operands(ctx)
         v = ctx.value
-        return (g, g * v / t2 if _wants(ctx, 1) else None, -g * v * t1 / (t2 * t2) if _wants(ctx, 2) else None)
+        # PyTorch's formulas; ``value / tensor2`` is ATen's Scalar / Tensor: a full tensor divided by tensor2
+        return (g, g * div(v, t2) if _wants(ctx, 1) else None,
+                -g * (v * t1 / (t2 * t2)) if _wants(ctx, 2) else None)
 
 
 # ---- their public functions ----

@@ -12,7 +12,8 @@ import warnings
 import numpy as np
 
 from .. import _dtype as D
-from ._util import Op, Tensor, as_float_array, tensor_method, wrap_out, xp_of
+from .._dtype import _ml_dtypes
+from ._util import BF16, F16, F32, Op, Tensor, as_float_array, tensor_method, wrap_out, xp_of
 
 __all__ = ['exp', 'log', 'sqrt', 'abs', 'absolute', 'sign', 'sgn', 'tanh', 'sigmoid',
            'exp2', 'expm1', 'log2', 'log10', 'log1p', 'rsqrt', 'square', 'sin', 'cos', 'tan', 'asin', 'acos',
@@ -41,7 +42,10 @@ def _float_unary(name, forward, backward, saves="", node_name=None):
     """
     def fwd(ctx, x):
         x = as_float_array(x)
-        y = forward(xp_of(x), x)
+        if x.dtype is BF16 or x.dtype is F16:   # PyTorch computes in float32 and rounds once
+            y = forward(xp_of(x), x.astype(F32)).astype(x.dtype)
+        else:
+            y = forward(xp_of(x), x)
         ctx.save_for_backward(x if "x" in saves else None, y if "y" in saves else None)
         return y
 
@@ -52,6 +56,15 @@ def _float_unary(name, forward, backward, saves="", node_name=None):
     if node_name:
         ns["node_name"] = node_name
     return type(name, (Op,), ns)
+
+
+def _fused(fn, g, *ts):
+    """``fn(g, *ts)``, for float16/bfloat16 computed in float32 and rounded once: PyTorch's fused backward
+    kernels (``sigmoid_backward``, ``tanh_backward``) do that."""
+    d = g._data.dtype
+    if d is BF16 or d is F16:
+        return fn(g.float(), *[t.float() for t in ts]).to(g.dtype)
+    return fn(g, *ts)
 
 
 def _zero_grad(g):
@@ -68,8 +81,8 @@ Log2 = _float_unary("Log2", lambda xp, x: xp.log2(x), lambda g, x, y: g / (x * _
 Log10 = _float_unary("Log10", lambda xp, x: xp.log10(x), lambda g, x, y: g / (x * _LN10), "x")
 Log1p = _float_unary("Log1p", lambda xp, x: xp.log1p(x), lambda g, x, y: g / (x + 1), "x")
 Sqrt = _float_unary("Sqrt", lambda xp, x: xp.sqrt(x), lambda g, x, y: g / (2 * y), "y")
-Rsqrt = _float_unary("Rsqrt", lambda xp, x: 1 / xp.sqrt(x), lambda g, x, y: -0.5 * g * y * y * y, "y")
-Reciprocal = _float_unary("Reciprocal", lambda xp, x: 1 / x, lambda g, x, y: -g * y * y, "y")
+Rsqrt = _float_unary("Rsqrt", lambda xp, x: 1 / xp.sqrt(x), lambda g, x, y: -0.5 * g * y.pow(3), "y")
+Reciprocal = _float_unary("Reciprocal", lambda xp, x: 1 / x, lambda g, x, y: -g * (y * y), "y")
 
 # ---- trigonometric and hyperbolic ----
 Sin = _float_unary("Sin", lambda xp, x: xp.sin(x), lambda g, x, y: g * x.cos(), "x")
@@ -80,7 +93,8 @@ Acos = _float_unary("Acos", lambda xp, x: xp.arccos(x), lambda g, x, y: -g * (1 
 Atan = _float_unary("Atan", lambda xp, x: xp.arctan(x), lambda g, x, y: g / (1 + x * x), "x")
 Sinh = _float_unary("Sinh", lambda xp, x: xp.sinh(x), lambda g, x, y: g * x.cosh(), "x")
 Cosh = _float_unary("Cosh", lambda xp, x: xp.cosh(x), lambda g, x, y: g * x.sinh(), "x")
-Tanh = _float_unary("Tanh", lambda xp, x: xp.tanh(x), lambda g, x, y: g * (1 - y * y), "y")
+Tanh = _float_unary("Tanh", lambda xp, x: xp.tanh(x), lambda g, x, y: _fused(lambda g, y: g * (1 - y * y), g, y),
+                     "y")
 Asinh = _float_unary("Asinh", lambda xp, x: xp.arcsinh(x), lambda g, x, y: g * (x * x + 1).rsqrt(), "x")
 Acosh = _float_unary("Acosh", lambda xp, x: xp.arccosh(x), lambda g, x, y: g * (x * x - 1).rsqrt(), "x")
 Atanh = _float_unary("Atanh", lambda xp, x: xp.arctanh(x), lambda g, x, y: g / (1 - x * x), "x")
@@ -98,7 +112,7 @@ def _sigmoid(xp, x):
     return y
 
 
-Sigmoid = _float_unary("Sigmoid", _sigmoid, lambda g, x, y: g * y * (1 - y), "y")
+Sigmoid = _float_unary("Sigmoid", _sigmoid, lambda g, x, y: _fused(lambda g, y: g * (1 - y) * y, g, y), "y")
 
 
 # ---- the error function, float64-accurate, in xp (NumPy has no erf; SciPy is not a dependency) ----
@@ -185,9 +199,10 @@ def _in_float64(fn):
     return f
 
 
-Erf = _float_unary("Erf", _in_float64(_erf64), lambda g, x, y: g * _TWO_OVER_SQRT_PI * (-x * x).exp(), "x")
-Erfc = _float_unary("Erfc", _in_float64(_erfc64), lambda g, x, y: -g * _TWO_OVER_SQRT_PI * (-x * x).exp(), "x")
-Erfinv = _float_unary("Erfinv", _in_float64(_erfinv64), lambda g, x, y: g * (_SQRT_PI / 2) * (y * y).exp(), "y")
+# (PyTorch's formulas, in its order: the same rounding in float16/bfloat16)
+Erf = _float_unary("Erf", _in_float64(_erf64), lambda g, x, y: _TWO_OVER_SQRT_PI * (-x.pow(2)).exp() * g, "x")
+Erfc = _float_unary("Erfc", _in_float64(_erfc64), lambda g, x, y: -_TWO_OVER_SQRT_PI * (-x.pow(2)).exp() * g, "x")
+Erfinv = _float_unary("Erfinv", _in_float64(_erfinv64), lambda g, x, y: (_SQRT_PI / 2) * y.pow(2).exp() * g, "y")
 
 
 class Logit(Op):
@@ -314,6 +329,11 @@ class NanToNum(Op):
     @staticmethod
     def forward(ctx, x, nan=0.0, posinf=None, neginf=None):
         xp = xp_of(x)
+        if x.dtype is BF16:   # NumPy's nan_to_num leaves ml_dtypes' bfloat16 as it is: go through float32
+            ctx.save_for_backward(x)
+            big = float(_ml_dtypes.finfo(BF16).max)
+            return xp.nan_to_num(x.astype(F32), nan=nan, posinf=big if posinf is None else posinf,
+                                 neginf=-big if neginf is None else neginf).astype(BF16)
         if x.dtype.kind not in "fc":
             return x.copy()
         ctx.save_for_backward(x)
