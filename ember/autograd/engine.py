@@ -325,7 +325,8 @@ def _validate_array(node, i, g, shape, np_dtype):
                                f"{list(g.shape)} but expected shape compatible with {list(shape)}")
         lead = g.ndim - len(shape)
         dims = tuple(range(lead)) + tuple(k + lead for k, s in enumerate(shape) if s == 1 and g.shape[k + lead] != 1)
-        g = g.sum(axis=dims) if dims else g
+        if dims:     # half-precision gradients are summed in float32, as PyTorch accumulates them
+            g = g.sum(axis=dims, dtype=np.float32).astype(g.dtype) if g.dtype.itemsize == 2 else g.sum(axis=dims)
         if g.shape != shape:
             g = g.reshape(shape)
     if g.dtype != np_dtype:
