@@ -226,3 +226,15 @@ def test_study_note_loss_item():
 def test_bfloat16_numpy_dtype_is_emulated():
     assert so.emulated(np.dtype(ml_dtypes.bfloat16))
     assert not so.emulated(np.dtype(np.complex64)) and not so.emulated(np.dtype(np.int64))
+
+
+def test_set_num_threads_limits_blas(threads):
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    blas = [p for p in threadpoolctl.threadpool_info() if p["user_api"] == "blas"]
+    if not blas:
+        pytest.skip("NumPy reports no BLAS thread pool")
+    threads(1)
+    assert ember.get_num_threads() == 1
+    assert all(p["num_threads"] == 1 for p in threadpoolctl.threadpool_info() if p["user_api"] == "blas")
+    with pytest.raises(RuntimeError, match="positive"):
+        ember.set_num_threads(0)

@@ -116,18 +116,35 @@ def _torch_sum(x, dims, keepdim=False, dtype=None):
 
 
 def get_num_threads():
-    """PyTorch's intra-op thread count, as ``torch.get_num_threads()``. Ember computes on one thread; the
-    count only decides how large sums are chunked, which Ember follows to add in PyTorch's order."""
+    """The intra-op thread count, as ``torch.get_num_threads()``: what ``set_num_threads`` last set, else
+    PyTorch's default for this machine. Large sums are chunked by it, as PyTorch chunks them."""
     return _sum_order.get_num_threads()
 
 
 def set_num_threads(nthreads):
-    """As ``torch.set_num_threads``: the thread count whose chunking of large sums Ember follows."""
+    """As ``torch.set_num_threads``: limits the threads of NumPy's BLAS (matrix products, convolutions) through
+    ``threadpoolctl`` when it is installed (``pip install ember[threads]``), and sets the count whose chunking
+    of large sums Ember follows. Without ``threadpoolctl`` it warns once that BLAS keeps its threads (set
+    ``OMP_NUM_THREADS`` before starting Python instead)."""
     if isinstance(nthreads, bool) or not isinstance(nthreads, (int, np.integer)):
         raise RuntimeError(f"set_num_threads expects an int, but got {type(nthreads).__name__}")
     if nthreads <= 0:
         raise RuntimeError("set_num_threads expects a positive integer")
     _sum_order.set_num_threads(int(nthreads))
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        global _warned_threads
+        if not _warned_threads:
+            _warned_threads = True
+            warnings.warn("ember.set_num_threads cannot limit NumPy's BLAS threads without threadpoolctl "
+                          "(pip install threadpoolctl); set OMP_NUM_THREADS before starting Python instead",
+                          RuntimeWarning, stacklevel=2)
+        return
+    threadpool_limits(int(nthreads), user_api="blas")    # stays in force until changed
+
+
+_warned_threads = False
 
 
 def _torch_mean(x, dims, keepdim=False):
