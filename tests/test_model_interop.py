@@ -16,13 +16,13 @@ The eight VGGs go through one checkpoint each way, their common 123M-parameter c
 once (``vgg_from_torch``, ``vgg_from_ember``): eight round trips of it would cost most of the time.
 Checkpoints go through memory (``io.BytesIO``); file paths are covered in test_serialization.py.
 """
-import contextlib
 import io
 import math
 from collections import OrderedDict
 
 import numpy as np
 import pytest
+from model_helpers import no_random_init
 
 import ember
 from ember.vision import models
@@ -380,25 +380,12 @@ VARIANTS = {
 
 # --- helpers ------------------------------------------------------------------------------------
 
-@contextlib.contextmanager
-def _no_random_init():
-    """Build Ember's model without drawing its random init: every value is overwritten by a
-    checkpoint right away, and the draw costs seconds for the 100M+ parameter models."""
-    import ember.nn.init as init
-    saved = init._draw, init.trunc_normal_
-    init._draw = init.trunc_normal_ = lambda tensor, *a, **k: tensor
-    try:
-        yield
-    finally:
-        init._draw, init.trunc_normal_ = saved
-
-
 def _build_ember(name, **kw):
     if name == "googlenet":
         kw.setdefault("aux_logits", False)
         kw.setdefault("transform_input", False)
         kw.setdefault("init_weights", False)
-    with _no_random_init():
+    with no_random_init():
         return models.get_model(name, **kw).eval()
 
 

@@ -1,7 +1,6 @@
 """Pretrained weights: the torch hub cache, hash-checked downloads from a local HTTP server, and
 study note 001 Part 8 (densenet121 transfer learning). Checkpoint interop with real PyTorch, numerically
 for every model both ways, is in test_model_interop.py."""
-import contextlib
 import functools
 import hashlib
 import http.server
@@ -14,6 +13,7 @@ from collections import OrderedDict
 
 import numpy as np
 import pytest
+from model_helpers import no_random_init
 
 import ember
 import ember.hub
@@ -56,21 +56,8 @@ def _dead_url(name):
     return f"http://127.0.0.1:{port}/{name}"
 
 
-@contextlib.contextmanager
-def _no_random_init():
-    """Build models without drawing their random init (for models whose weights are replaced by a
-    loaded checkpoint right away, or whose shapes alone are needed): it costs seconds here."""
-    import ember.nn.init as init
-    saved = init._draw, init.trunc_normal_
-    init._draw = init.trunc_normal_ = lambda tensor, *a, **k: tensor
-    try:
-        yield
-    finally:
-        init._draw, init.trunc_normal_ = saved
-
-
 def _shapes(name, **kw):
-    with _no_random_init():
+    with no_random_init():
         return models.get_model(name, **kw)
 
 

@@ -202,18 +202,26 @@ def _hooks_and_captures(node, buf, captures, results, create_graph):
     return buf
 
 
-def _run_node(node, buf, retain_graph, buffers, ready):
+def _output_grads(node, buf, arrays):
+    """The gradient for each output of ``node`` from its buffer; outputs no gradient reached get zeros
+    (``materialize_grads``) or None. Tensors, or their arrays when ``arrays``."""
     meta = node._output_meta
     if not meta:                        # single output (the common case)
-        grads = (buf[0],)
-    else:
-        grads = []
-        for i in range(len(meta)):
-            g = buf.get(i)
-            if g is None and node.materialize_grads:
-                shape, dtype, device = meta[i]
-                g = _fn.Tensor._zeros(shape, dtype, device)
-            grads.append(g)
+        return (buf[0],)
+    grads = []
+    for i in range(len(meta)):
+        g = buf.get(i)
+        if g is None and node.materialize_grads:
+            shape, dtype, device = meta[i]
+            g = _fn.Tensor._zeros(shape, dtype, device)
+            if arrays:
+                g = g._data
+        grads.append(g)
+    return grads
+
+
+def _run_node(node, buf, retain_graph, buffers, ready):
+    grads = _output_grads(node, buf, False)
     out = node.apply(*grads)
     if type(out) is not tuple:
         out = (out,)
@@ -252,17 +260,7 @@ def _run_node(node, buf, retain_graph, buffers, ready):
 def _run_node_arrays(node, buf, retain_graph, buffers, ready):
     """``_run_node`` without create_graph: gradients are ``xp`` arrays; ops with ``backward_data`` take
     them as they are, the others get them wrapped as Tensors (and give Tensors back)."""
-    meta = node._output_meta
-    if not meta:                        # single output (the common case)
-        grads = (buf[0],)
-    else:
-        grads = []
-        for i in range(len(meta)):
-            g = buf.get(i)
-            if g is None and node.materialize_grads:
-                shape, dtype, device = meta[i]
-                g = _fn.Tensor._zeros(shape, dtype, device)._data
-            grads.append(g)
+    grads = (buf[0],) if not node._output_meta else _output_grads(node, buf, True)
     backward_data = node._backward_data      # bound to the node, which is the op's ctx
     if backward_data is not None and node._hooks is None:
         out = backward_data(*grads)
