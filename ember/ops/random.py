@@ -715,10 +715,17 @@ def _bernoulli_values(g, probs, shape, device, out_npdt):
     if device is not None and device.type == "cuda":
         return (g._cupy().random_sample(shape) < probs).astype(out_npdt)
     if isinstance(probs, float):
-        # u < p with u = bits53 / 2**53 is bits53 < ceil(p * 2**53): compare the integers, no float pass
-        r = g._random32(2 * n)
-        bits = ((r[0::2] & _U64((1 << 21) - 1)) << _U64(32)) | r[1::2]
-        return (bits < _U64(math.ceil(probs * (1 << 53)))).reshape(shape).astype(out_npdt, copy=False)
+        # u < p with u = bits53 / 2**53 is bits53 < t = ceil(p * 2**53), bits53 = (hi & (2**21 - 1)) * 2**32 + lo
+        # for a pair of draws (hi, lo): hi21 < t_hi, or hi21 == t_hi (rare) and lo < t_lo. On 32-bit words.
+        t = min(max(math.ceil(probs * (1 << 53)), 0), 1 << 53)
+        t_hi, t_lo = t >> 32, t & 0xFFFFFFFF
+        words = g._random32(2 * n).view(np.uint32)[0::2]      # the draws (< 2**32), little-endian low halves
+        hi = words[0::2] & np.uint32((1 << 21) - 1)
+        keep = hi < np.uint32(t_hi) if t_hi <= 0xFFFFFFFF else np.ones(n, bool)
+        tie = np.flatnonzero(hi == t_hi)
+        if tie.size:
+            keep[tie] = words[1::2][tie] < t_lo
+        return keep.reshape(shape).astype(out_npdt, copy=False)
     else:
         probs = np.broadcast_to(probs, shape)
         u = _unit(g, n, np.float64 if probs.dtype == np.float64 else np.float32).reshape(shape)
