@@ -35,6 +35,11 @@ def _float(x):
     return as_float_array(x)
 
 
+def _opmath(x):
+    """float16/bfloat16 arrays as float32, as PyTorch's CPU kernels compute them (the result is rounded back)."""
+    return x.astype(np.float32) if x.dtype.itemsize == 2 and x.dtype.kind in "fV" else x
+
+
 # ----------------------------------------------------------------------------- pointwise activations
 class Relu(Op):
     @staticmethod
@@ -216,11 +221,12 @@ class Gelu(Op):
         xp = xp_of(x)
         ctx.approximate = approximate
         ctx.save_for_backward(x)
-        t = x.dtype.type
+        w = _opmath(x)
+        t = w.dtype.type
         if approximate == "tanh":
-            inner = (x + x * x * x * t(0.044715)) * t(_SQRT_2_OVER_PI)
-            return x * t(0.5) * (xp.tanh(inner) + t(1))
-        return x * t(0.5) * (_erf(xp, x * t(1 / math.sqrt(2.0))) + t(1))
+            inner = (w + w * w * w * t(0.044715)) * t(_SQRT_2_OVER_PI)
+            return (w * t(0.5) * (xp.tanh(inner) + t(1))).astype(x.dtype, copy=False)
+        return (w * t(0.5) * (_erf(xp, w * t(1 / math.sqrt(2.0))) + t(1))).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
@@ -252,7 +258,8 @@ class Silu(Op):
     def forward(ctx, x):
         x = _float(x)
         ctx.save_for_backward(x)
-        return x / (xp_of(x).exp(-x) + x.dtype.type(1))
+        w = _opmath(x)
+        return (w / (xp_of(x).exp(-w) + w.dtype.type(1))).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
@@ -360,8 +367,9 @@ class Hardsigmoid(Op):
     def forward(ctx, x):
         x = _float(x)
         ctx.save_for_backward(x)
-        t = x.dtype.type
-        return xp_of(x).clip(x + t(3), 0, 6) / t(6)
+        w = _opmath(x)
+        t = w.dtype.type
+        return (xp_of(x).clip(w + t(3), t(0), t(6)) / t(6)).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
@@ -381,8 +389,9 @@ class Hardswish(Op):
     def forward(ctx, x):
         x = _float(x)
         ctx.save_for_backward(x)
-        t = x.dtype.type
-        return x * xp_of(x).clip(x + t(3), 0, 6) / t(6)
+        w = _opmath(x)
+        t = w.dtype.type
+        return (w * xp_of(x).clip(w + t(3), t(0), t(6)) / t(6)).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
