@@ -127,3 +127,19 @@ def test_second_backward_still_raises():
     y.backward()
     with pytest.raises(RuntimeError, match="backward through the graph a second time"):
         y.backward()
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_custom_function_with_too_few_gradients_raises_on_both_paths(create_graph):
+    class Half(ember.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            return a * b
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+
+    a, b = ember.ones(2, requires_grad=True), ember.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"HalfBackward returned an incorrect number of gradients \(expected 2, got 1\)"):
+        Half.apply(a, b).sum().backward(create_graph=create_graph)

@@ -226,9 +226,7 @@ def _run_node(node, buf, retain_graph, buffers, ready):
     if type(out) is not tuple:
         out = (out,)
     edges = node.next_functions
-    if len(out) < len(edges) and not getattr(node._forward_cls, "_internal", True):
-        raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
-                           f"(expected {len(edges)}, got {len(out)})")
+    _check_count(node, out)
     if AnomalyMode.enabled and AnomalyMode.check_nan:
         _check_nan(node, out)
     if node._hooks:
@@ -288,6 +286,14 @@ def _run_node_arrays(node, buf, retain_graph, buffers, ready):
             b[nr] = g if old is None else old + g
 
 
+def _check_count(node, out):
+    """A custom Function's backward must return a gradient for every input (PyTorch's error)."""
+    n = len(node.next_functions)
+    if len(out) < n and not getattr(node._forward_cls, "_internal", True):
+        raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
+                           f"(expected {n}, got {len(out)})")
+
+
 def _apply_on_tensors(node, grads):
     """Run a node's Tensor ``backward`` (and its hooks) for the array path; returns arrays."""
     Tensor = _fn.Tensor
@@ -295,9 +301,7 @@ def _apply_on_tensors(node, grads):
     out = node.apply(*tgrads)
     if type(out) is not tuple:
         out = (out,)
-    if len(out) < len(node.next_functions) and not getattr(node._forward_cls, "_internal", True):
-        raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
-                           f"(expected {len(node.next_functions)}, got {len(out)})")
+    _check_count(node, out)
     if node._hooks:
         for h in node._hooks:
             r = h(out, tgrads)
@@ -354,26 +358,8 @@ def _accumulate_array(var, g):
 
 
 # References to a gradient array nobody else holds, while _accumulate_array checks: its argument and
-# getrefcount's (CPython 3.10-3.13).
+# getrefcount's. Calibrated on CPython 3.10-3.13; elsewhere counts may differ: always copy.
 _OWNED_ARRAY_REFS = 2
-
-
-def _unshared(grad):
-    """True when ``grad`` and its array are referenced only by the engine's bookkeeping (so ``.grad`` may take
-    them over): a fresh, owning, writable NumPy array without views, in a Tensor nobody else holds."""
-    if not _CAN_COUNT_REFS:
-        return False
-    arr = grad._data
-    return (type(arr) is np.ndarray and arr.base is None and arr.flags.writeable and grad._grad_fn is None
-            and not grad._requires_grad and sys.getrefcount(arr) <= _ARRAY_REFS
-            and sys.getrefcount(grad) <= _TENSOR_REFS)
-
-
-# References held while _unshared runs: the array by its Tensor's slot, the local name and getrefcount's
-# argument; the Tensor by the popped buffer, _accumulate's argument, _unshared's argument and getrefcount's.
-# Calibrated on CPython 3.10-3.13; elsewhere reference counts may be counted differently: always copy.
-_ARRAY_REFS = 3
-_TENSOR_REFS = 4
 _CAN_COUNT_REFS = sys.implementation.name == "cpython" and sys.version_info < (3, 14)
 
 
@@ -389,10 +375,9 @@ def _accumulate(var, grad, create_graph):
     if var._grad is None:
         if create_graph:
             var._grad = grad
-        elif _unshared(grad):
-            var._grad = grad    # nobody else holds it: keep the buffer, as PyTorch's AccumulateGrad does
         else:
-            # Copy: the gradient may be shared (both sides of an add, a broadcast view, a hook's reference).
+            # Copy: the gradient may be shared (a hook's reference, its caller's array). The common path,
+            # _accumulate_array, takes over unshared buffers instead.
             var._grad = grad._copy_detached()
     elif create_graph or var._grad._requires_grad:
         var._grad = var._grad + grad

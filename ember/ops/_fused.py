@@ -20,21 +20,19 @@ def fused_grads(op, needs, *args, **params):
     """Apply gradient op ``op`` and return a tuple with one entry per ``needs`` flag (None where False)."""
     if not any(needs):
         return (None,) * len(needs)
-    out = op.apply(*args, needs=tuple(needs), **params)
-    if type(out) is not tuple:
-        out = (out,)
-    it = iter(out)
-    return tuple(next(it) if n else None for n in needs)
+    return _spread(needs, op.apply(*args, needs=tuple(needs), **params))
 
 
 def fused_grads_data(op, needs, *args, **params):
     """``fused_grads`` on arrays: run gradient op ``op``'s forward directly (for an op's ``backward_data``)."""
     if not any(needs):
         return (None,) * len(needs)
-    out = op.forward(None, *args, needs=tuple(needs), **params)
-    if type(out) is not tuple:
-        out = (out,)
-    it = iter(out)
+    return _spread(needs, op.forward(None, *args, needs=tuple(needs), **params))
+
+
+def _spread(needs, out):
+    """A gradient op's outputs (one per True flag) as one entry per flag, None where False."""
+    it = iter(out if type(out) is tuple else (out,))
     return tuple(next(it) if n else None for n in needs)
 
 
