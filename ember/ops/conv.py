@@ -155,14 +155,19 @@ def _im2col_bl(x, ksize, dil, pads, stride, out_sz, mid):
 
 _CHUNK_BYTES = 1 << 21   # column buffer per chunk: cache-resident (L2 1 MB/core, L3 32 MB); 0.5-2 MB measured
                          # alike and 2 MB a little better (fewer, larger GEMMs), 8 MB and more slower
-# Only for few output channels: there the GEMM does ~O flops per column element and the column traffic
-# dominates. With many output channels the whole-batch GEMM is compute-bound and many small per-chunk
-# GEMMs were measured slower (ResNet-18 at 224: 2.4 s -> 5.4 s per batch of 16 on the busy 2-core machine).
+# Always for few output channels: there the GEMM does ~O flops per column element and the column traffic
+# dominates. With many output channels only when each sample has many output positions: then a chunk is
+# one sample, its GEMM (O, C*K) @ (C*K, L) is large enough to run at full speed, its columns stay in L3
+# instead of a whole-batch matrix (ResNet-18 layer1 at 224, batch 16: 115 MB), and the result lands in
+# NCHW with no transpose pass (ResNet-18 inference at 224: 0.66-0.76x -> 0.79-0.88x PyTorch's throughput).
+# Small outputs with many channels stay whole-batch: per-chunk GEMMs with few columns re-read the weights
+# each time and were measured 2x slower (ResNet-18 layer4, 7x7 outputs).
 _CHUNK_MAX_O = 16
+_CHUNK_MIN_L = 784      # output positions per sample (28x28) from which any channel count is chunked
 
 
 def _chunked(out_sz, o):
-    return _bmid(out_sz) and o <= _CHUNK_MAX_O
+    return _bmid(out_sz) and (o <= _CHUNK_MAX_O or math.prod(out_sz) >= _CHUNK_MIN_L)
 
 
 def _patches(x, ksize, dil, pads, stride, out_sz):
