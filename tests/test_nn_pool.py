@@ -28,6 +28,15 @@ def test_max_pool_ties_after_relu():
     check(lambda t, x: F(t).max_pool2d(x, 3, 1), [x])
 
 
+def test_max_pool_overlapping_3d_and_nan():
+    """Overlapping windows are reduced one spatial axis at a time: 3-D, dilation and NaN propagation."""
+    check(lambda t, x: F(t).max_pool3d(x, 3, 2, 1), [(2, 2, 7, 6, 9)])
+    check(lambda t, x: F(t).max_pool3d(x, (3, 2, 2), (1, 2, 1), dilation=(1, 2, 1)), [(1, 2, 5, 7, 6)])
+    x = np.random.default_rng(1).standard_normal((1, 2, 7, 7)).astype(np.float32)
+    x[0, 1, 3, 4] = np.nan
+    check(lambda t, x: F(t).max_pool2d(x, 3, 2, 1), [x], grad=False)
+
+
 def test_max_pool1d_unbatched():
     check(lambda t, x: F(t).max_pool1d(x, 3, 2, 1, return_indices=True), [(4, 11)])
     check(lambda t, x: F(t).max_pool1d(x, 2), [(2, 4, 11)])

@@ -100,6 +100,20 @@ def _tiled_max_grad(xp, g, x, out, ksize):
     return gx
 
 
+def _separable_max(xp, xpad, ksize, stride, dil, out_sz):
+    """Overlapping max windows one spatial axis at a time: k-1 maxima per axis on ever smaller arrays
+    (3x3 stride 2: 4 passes instead of 8 over strided views; max is exact, so the order changes nothing)."""
+    t = xpad
+    for i, (k, s, d, o) in enumerate(zip(ksize, stride, dil, out_sz)):
+        lead = (slice(None),) * (2 + i)
+        views = [t[lead + (slice(j * d, j * d + s * (o - 1) + 1, s),)] for j in range(k)]
+        out = views[0].copy() if k == 1 else xp.maximum(views[0], views[1])
+        for v in views[2:]:
+            xp.maximum(out, v, out=out)
+        t = out
+    return t
+
+
 class MaxPoolGrad(GradOp):
     node_name = "MaxPool2DWithIndicesBackwardBackward0"
 
@@ -136,6 +150,8 @@ class MaxPool(Op):
         ctx.params = (ksize, stride, pads, dil)
         if not with_indices and _tiles(x, ksize, stride, pads, dil):
             out = _tile_reduce(x, ksize, xp.maximum)
+        elif not with_indices:
+            out = _separable_max(xp, pad_spatial(x, pads, -math.inf), ksize, stride, dil, out_sz)
         else:
             xpad = pad_spatial(x, pads, -math.inf)
             out = arg = None
