@@ -42,6 +42,19 @@ def test_conv2d_wide_output_batch_chunks(monkeypatch, per_chunk):
           [(5, 3, 6, 48), (4, 3, 3, 3), (4,)])
 
 
+@pytest.mark.parametrize("by_axis", [True, False])
+def test_conv_input_grad_fold_both_ways(monkeypatch, by_axis):
+    """col2im sums kernel-offset slices axis by axis when they are small, offset by offset when large."""
+    from ember.ops import conv
+    monkeypatch.setattr(conv, "_FOLD_BY_AXIS_MAX", 1 << 30 if by_axis else 0)
+    for shape in [(2, 3, 6, 48), (3, 2, 7, 9)]:     # batch-middle and batch-last column layouts
+        check(lambda t, x, w: F(t).conv2d(x, w, stride=(1, 2), padding=(2, 1), dilation=(2, 1)),
+              [shape, (20, shape[1], 3, 4)])
+    check(lambda t, x, w: F(t).conv2d(x, w, groups=2, padding=1), [(2, 4, 6, 5), (4, 2, 3, 3)])
+    check(lambda t, x: F(t).fold(x, (5, 6), (2, 3), stride=(1, 2), padding=1), [(2, 12, 18)])
+    check(lambda t, x, w: F(t).conv3d(x, w, padding=1), [(2, 2, 4, 5, 3), (3, 2, 3, 2, 2)])
+
+
 def kw_1d(kw):
     return {k: (v[-1] if isinstance(v, tuple) else v) for k, v in kw.items()}
 

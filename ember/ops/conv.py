@@ -265,19 +265,14 @@ def conv_backward_bl(g, x, w, cols, stride, pads, dil, needs):
         sp = x.shape[2:]
         padded = tuple(s + lo + hi for s, (lo, hi) in zip(sp, pads))
         gcols = w2.T @ gt
-        if mid:
+        if mid:      # (c, *k, n, *out) -> (c, n, *padded)
             gcols = gcols.reshape((c,) + tuple(ksize) + (n,) + out_sz)
-            buf = xp.zeros((c, n) + padded, dtype=gcols.dtype)
-            lead = (slice(None), slice(None))
-        else:
+            buf = _fold(xp, gcols, 1, tuple(range(nd + 2, 2 * nd + 2)), ksize, dil, stride, out_sz, padded)
+        else:        # (c, *k, *out, n) -> (c, *padded, n)
             gcols = gcols.reshape((c,) + tuple(ksize) + out_sz + (n,))
-            buf = xp.zeros((c,) + padded + (n,), dtype=gcols.dtype)
-            lead = (slice(None),)
-        for kidx in itertools.product(*(range(k) for k in ksize)):
-            sl = tuple(slice(k * d, k * d + s * (m - 1) + 1, s) for k, d, s, m in zip(kidx, dil, stride, out_sz))
-            buf[lead + sl] += gcols[(slice(None),) + kidx]
+            buf = _fold(xp, gcols, 1, tuple(range(nd + 1, 2 * nd + 1)), ksize, dil, stride, out_sz, padded)
         inner = tuple(slice(lo, lo + s) for s, (lo, _) in zip(sp, pads))
-        crop = buf[lead + inner] if mid else buf[(slice(None),) + inner]
+        crop = buf[(slice(None),) * 2 + inner] if mid else buf[(slice(None),) + inner]
         gx = xp.ascontiguousarray(crop.transpose(_perm_to_out(nd, mid)))
     return gx, gw
 
@@ -570,16 +565,50 @@ def _im2col(x, ksize, dil, pads, stride, out_sz):
     return _as_strided(xp, xpad, shape, strides).reshape(n, c * math.prod(ksize), math.prod(out_sz))
 
 
+_FOLD_BY_AXIS_MAX = 1 << 16     # elements per kernel-offset slice up to which _fold goes axis by axis
+
+
+def _fold(xp, a, kax, spax, ksize, dil, stride, out_sz, padded):
+    """col2im's sum: ``a[..., k_i, ..., o_i, ...]`` adds into ``out[..., k_i * dil_i + o_i * stride_i, ...]``.
+
+    ``a`` has its kernel axes from ``kax`` on, and its output axes at ``spax`` (after all kernel axes); the
+    result has the kernel axes dropped and each output axis grown to ``padded``.
+
+    Large slices: one strided add per kernel offset (prod(k) adds; the fewest element visits, and the work is
+    memory-bound). Small slices, where each NumPy call costs more than its elements: one kernel axis at a
+    time, sum(k) adds (blitz conv2 5x5 at batch 4: 10 adds instead of 25, 1.4x faster)."""
+    nd = len(ksize)
+    if a.size // math.prod(ksize) > _FOLD_BY_AXIS_MAX:
+        shape = tuple(padded[spax.index(j)] if j in spax else a.shape[j]
+                      for j in range(a.ndim) if not kax <= j < kax + nd)
+        out = xp.zeros(shape, dtype=a.dtype)
+        for kidx in itertools.product(*(range(k) for k in ksize)):
+            sl = [slice(None)] * len(shape)
+            for i, k in enumerate(kidx):
+                sl[spax[i] - nd] = slice(k * dil[i], k * dil[i] + stride[i] * (out_sz[i] - 1) + 1, stride[i])
+            out[tuple(sl)] += a[(slice(None),) * kax + kidx]
+        return out
+    for i in reversed(range(nd)):
+        ka = kax + i
+        sa = spax[i] - (nd - 1 - i) - 1     # output axis i once the later kernel axes and axis ka are gone
+        shape = a.shape[:ka] + a.shape[ka + 1:]
+        out = xp.zeros(shape[:sa] + (padded[i],) + shape[sa + 1:], dtype=a.dtype)
+        lead = (slice(None),) * sa
+        for k in range(ksize[i]):
+            sl = slice(k * dil[i], k * dil[i] + stride[i] * (out_sz[i] - 1) + 1, stride[i])
+            out[lead + (sl,)] += a[(slice(None),) * ka + (k,)]
+        a = out
+    return a
+
+
 def _col2im(cols, c, size, ksize, dil, pads, stride, out_sz):
     """(N, C*K, L) -> (N, C, *size), summing overlapping positions: one strided add per kernel offset."""
     xp = xp_of(cols)
     n = cols.shape[0]
+    nd = len(ksize)
     cols = cols.reshape((n, c) + tuple(ksize) + tuple(out_sz))
     padded = tuple(s + lo + hi for s, (lo, hi) in zip(size, pads))
-    out = xp.zeros((n, c) + padded, dtype=cols.dtype)
-    for kidx in itertools.product(*(range(k) for k in ksize)):
-        sl = tuple(slice(k * d, k * d + s * (m - 1) + 1, s) for k, d, s, m in zip(kidx, dil, stride, out_sz))
-        out[(slice(None), slice(None)) + sl] += cols[(slice(None), slice(None)) + kidx]
+    out = _fold(xp, cols, 2, tuple(range(nd + 2, 2 * nd + 2)), ksize, dil, stride, out_sz, padded)
     return out[(slice(None), slice(None)) + tuple(slice(p, p + s) for s, (p, _) in zip(size, pads))]
 
 
