@@ -49,6 +49,15 @@ CASES = {
                    [rng.standard_normal((2, 3, 6, 6)).astype(np.float32)]),
     "max_pool2d_overlapping": (lambda x: ember.nn.functional.max_pool2d(x, 3, 2, 1) * 3,
                                [rng.standard_normal((2, 3, 7, 7)).astype(np.float32)]),
+    "softmax": (lambda c: ember.softmax(c, 1) * ember.arange(5.0), [C]),
+    "log_softmax": (lambda c: ember.log_softmax(c, 0) * ember.arange(5.0), [C]),
+    "nll_loss": (lambda c: ember.nn.functional.nll_loss(ember.log_softmax(c, 1), ember.tensor([4, 0, 2])), [C]),
+    "nll_loss_weighted_sum": (lambda c: ember.nn.functional.nll_loss(c, ember.tensor([4, 0, 2]), reduction="sum",
+                                                                      weight=ember.arange(1.0, 6.0)), [C]),
+    "cross_entropy": (lambda c: ember.nn.functional.cross_entropy(c, ember.tensor([4, 0, 2])), [C]),
+    "cross_entropy_none_smoothing": (lambda x: ember.nn.functional.cross_entropy(
+        x, ember.tensor([[[1, 0], [2, 2]], [[0, 1], [1, 2]]]), reduction="none", label_smoothing=0.1) * 3,
+        [rng.standard_normal((2, 3, 2, 2)).astype(np.float32)]),
 }
 
 

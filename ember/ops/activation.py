@@ -16,6 +16,7 @@ from .. import _dtype as D
 from ..autograd.function import _NO_GRAD_CTX
 from ._util import GradMode, Op, Tensor, _wrap_dim, as_float_array, tensor_method, xp_of
 from .inplace import apply_inplace
+from .reduction import _torch_sum
 from .unary import _erf64
 from .linalg import Addmm as _Addmm, Mm as _Mm, transposed_weight as _transposed_weight
 
@@ -618,6 +619,12 @@ class Softmax(Op):
         gy = g * y
         return gy - y * gy.sum(ctx.dim, keepdim=True)
 
+    @staticmethod
+    def backward_data(ctx, g):
+        y, = ctx.saved_data
+        gy = g * y
+        return gy - y * _torch_sum(gy, (ctx.dim,), True)
+
 
 class LogSoftmax(Op):
     @staticmethod
@@ -631,6 +638,11 @@ class LogSoftmax(Op):
     def backward(ctx, g):
         y, = ctx.saved_tensors
         return g - y.exp() * g.sum(ctx.dim, keepdim=True)
+
+    @staticmethod
+    def backward_data(ctx, g):
+        y, = ctx.saved_data
+        return g - xp_of(y).exp(y) * _torch_sum(g, (ctx.dim,), True)
 
 
 def _softmax_prep(input, dim, dtype, name):

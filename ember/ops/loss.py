@@ -299,6 +299,25 @@ class _NllBase(Op):
         big_a = a.sum(1 if len(shape) > 1 else 0, keepdim=True)
         return (p * big_a - a) * gs
 
+    @staticmethod
+    def backward_data(ctx, g):
+        """``backward`` on arrays, step for step (same roundings)."""
+        reduction, shape, tshape, denom = ctx.p
+        a = _unflatten_classes(ctx.a, shape)
+        xp = xp_of(a)
+        if reduction == "mean":
+            gs = g / xp.asarray(denom, dtype=a.dtype)
+        elif reduction == "sum":
+            gs = g
+        else:
+            gs = xp.expand_dims(g, 1) if len(shape) > 1 else g
+        if not ctx._forward_cls.softmax:
+            return -a * gs
+        x, = ctx.saved_data
+        dim = 1 if len(shape) > 1 else 0
+        p = _softmax_array(x, dim, False)
+        return (p * _torch_sum(a, (dim,), True) - a) * gs
+
 
 class NllLoss(_NllBase):
     pass
