@@ -3,7 +3,9 @@
 A workload is a function ``make(lib) -> callable``: it builds its inputs with
 ``lib`` (``ember`` or ``torch``) and returns the thing to time. Each side is
 timed in interleaved repeats (Ember, PyTorch, Ember, ...) so that machine noise
-hits both alike; we report medians and the ratio Ember / PyTorch.
+hits both alike; we report medians and the ratio Ember / PyTorch as the median
+of the per-pair ratios: this host's speed drifts by up to 2x over seconds, and a
+pair of adjacent runs sees the same speed where two separate medians need not.
 """
 import statistics
 import time
@@ -44,7 +46,7 @@ def compare(make, repeats=7, number=None, warmup=1):
         te.append(time_call(fe, ne))
         tt.append(time_call(ft, nt))
     me, mt = statistics.median(te), statistics.median(tt)
-    return me, mt, me / mt
+    return me, mt, statistics.median(e / t for e, t in zip(te, tt))
 
 
 def fmt_time(s):

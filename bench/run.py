@@ -4,8 +4,8 @@
     python bench/run.py core mlp   # some of them: core mlp pipeline cnn resnet lstm import memory
 
 Each row is the median of interleaved repeats (Ember, PyTorch, Ember, ...);
-the ratio is Ember's time over PyTorch's (for throughput targets, Ember's
-throughput over PyTorch's).
+the ratio is the median over adjacent pairs of Ember's time over PyTorch's (for
+throughput targets, Ember's throughput over PyTorch's).
 """
 import os
 import subprocess
@@ -28,7 +28,7 @@ def _rows(specs, repeats):
             print(f"  {name}: not run ({type(exc).__name__}: {exc})")
             continue
         if sense == "ge":    # throughput: Ember's rate over PyTorch's
-            r = t / e
+            r = 1 / r
         rows.append((name, e, t, r, target, sense))
         print(f"  {name}: Ember {e:.4g} s, PyTorch {t:.4g} s", flush=True)
     return rows
@@ -40,19 +40,19 @@ def core():
 
 
 def mlp():
-    report(_rows([("FashionMNIST MLP epoch + test pass (tensors)", W.mlp_epoch, 0.55, "le", "epoch")], 3),
+    report(_rows([("FashionMNIST MLP epoch + test pass (tensors)", W.mlp_epoch, 0.55, "le", "epoch")], 5),
            "FashionMNIST MLP epoch, pre-made tensors (issue 3 target 0.6, issue 7 target 0.55)")
 
 
 def pipeline():
-    report(_rows([("FashionMNIST epoch via dataset+transforms", W.pipeline_epoch, 0.3, "le", "epoch")], 3),
+    report(_rows([("FashionMNIST epoch via dataset+transforms", W.pipeline_epoch, 0.3, "le", "epoch")], 5),
            "FashionMNIST epoch through FashionMNIST(transform=...) and DataLoader(64, shuffle) "
            "(issue 4 target 0.4, issue 7 target 0.3)")
 
 
 def cnn():
     report(_rows([("blitz CNN train, batch 4 (250 steps)", W.cnn_steps(4, 250), 1.0, "ge", "epoch"),
-                  ("blitz CNN train, batch 64 (40 steps)", W.cnn_steps(64, 40), 1.0, "ge", "epoch")], 3),
+                  ("blitz CNN train, batch 64 (40 steps)", W.cnn_steps(64, 40), 1.0, "ge", "epoch")], 5),
            "Blitz CIFAR CNN training (ratio = Ember samples/s over PyTorch's)")
 
 
