@@ -38,6 +38,7 @@ class SGD(Optimizer):
             else:
                 b = buf._data
                 b *= _f(momentum, b)
-                b += _f(1 - group["dampening"], b) * g
+                damp = group["dampening"]
+                b += g if damp == 0 else _f(1 - damp, b) * g      # g * 1.0 is g: skip the temporary
             g = g + _f(momentum, d) * buf._data if group["nesterov"] else buf._data
         d -= _f(group["lr"], d) * g
