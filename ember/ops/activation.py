@@ -36,9 +36,19 @@ def _float(x):
     return as_float_array(x)
 
 
+def _is_half(a):
+    """float16 / bfloat16 (ml_dtypes' bfloat16 is kind 'V')."""
+    return a.dtype.itemsize == 2 and a.dtype.kind in "fV"
+
+
 def _opmath(x):
     """float16/bfloat16 arrays as float32, as PyTorch's CPU kernels compute them (the result is rounded back)."""
-    return x.astype(np.float32) if x.dtype.itemsize == 2 and x.dtype.kind in "fV" else x
+    return x.astype(np.float32) if _is_half(x) else x
+
+
+def _f32(v):
+    """A Python number as PyTorch's reduced-float kernels hold it: ``scalar.to<float>()``."""
+    return float(np.float32(v))
 
 
 # ----------------------------------------------------------------------------- pointwise activations
@@ -129,11 +139,17 @@ class LeakyRelu(Op):
         x = _float(x)
         ctx.slope = slope
         ctx.save_for_backward(x)
+        if _is_half(x):     # float32 x * float32(slope), rounded once
+            w = _opmath(x)
+            return xp_of(x).where(w > 0, w, w * np.float32(slope)).astype(x.dtype)
         return xp_of(x).where(x > 0, x, x * x.dtype.type(slope))
 
     @staticmethod
     def backward(ctx, g):
         x, = ctx.saved_tensors
+        if _is_half(x._data):   # leaky_relu_backward in float32, rounded once
+            gf = g.float()
+            return gf.where(x > 0, gf * _f32(ctx.slope)).to(g.dtype)
         return g.where(x > 0, g * ctx.slope)
 
 
@@ -151,11 +167,20 @@ def leaky_relu_(input, negative_slope=0.01):
 class Elu(Op):
     """ELU family: scale * (x if x > 0 else alpha * (exp(x * input_scale) - 1))."""
     @staticmethod
-    def forward(ctx, x, alpha, scale, input_scale):
+    def forward(ctx, x, alpha, scale, input_scale, is_result=False):
         x = _float(x)
         xp = xp_of(x)
         t = x.dtype.type
         ctx.p = (alpha, scale, input_scale)
+        if _is_half(x):     # PyTorch's reduced-float kernel: float32 coefficients, one rounding at the end
+            w = _opmath(x)
+            f = np.float32
+            neg = xp.expm1(w * f(input_scale)) * (f(alpha) * f(scale))
+            y = xp.where(w > 0, w * f(scale), neg).astype(x.dtype)
+            ctx.is_result = is_result      # in place, PyTorch's backward (EluBackward1) uses the result
+            ctx.save_for_backward(y if is_result else x)
+            return y
+        ctx.is_result = False
         ctx.save_for_backward(x)
         neg = xp.expm1(x * t(input_scale)) * t(alpha * scale)
         return xp.where(x > 0, x * t(scale), neg)
@@ -164,6 +189,14 @@ class Elu(Op):
     def backward(ctx, g):
         x, = ctx.saved_tensors
         alpha, scale, input_scale = ctx.p
+        if _is_half(x._data):   # elu_backward in float32: g * input_scale * negcoef * exp(x * input_scale)
+            gf, xf, iscale = g.float(), x.float(), _f32(input_scale)
+            negcoef = _f32(np.float32(alpha) * np.float32(scale))
+            if ctx.is_result:   # x is the (rounded) result: g * input_scale * (y + negcoef)
+                neg = gf * iscale * (xf + negcoef)
+            else:
+                neg = gf * iscale * negcoef * (xf * iscale).exp()
+            return neg.where(xf <= 0, gf * _f32(scale)).to(g.dtype)     # NaN x: the positive side, as PyTorch
         return (g * scale).where(x > 0, g * (x * input_scale).exp() * (input_scale * scale * alpha))
 
 
@@ -179,7 +212,7 @@ def elu(input, alpha=1.0, inplace=False):
 
 
 def elu_(input, alpha=1.0):
-    return apply_inplace(input, lambda s: Elu.apply(s, alpha, 1.0, 1.0), "elu_")
+    return apply_inplace(input, lambda s: Elu.apply(s, alpha, 1.0, 1.0, True), "elu_")
 
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -196,7 +229,7 @@ def selu(input, inplace=False):
 
 @tensor_method("selu_")
 def selu_(input):
-    return apply_inplace(input, lambda s: Elu.apply(s, _SELU_ALPHA, _SELU_SCALE, 1.0), "selu_")
+    return apply_inplace(input, lambda s: Elu.apply(s, _SELU_ALPHA, _SELU_SCALE, 1.0, True), "selu_")
 
 
 def celu(input, alpha=1.0, inplace=False):
@@ -209,7 +242,7 @@ def celu(input, alpha=1.0, inplace=False):
 
 
 def celu_(input, alpha=1.0):
-    return apply_inplace(input, lambda s: Celu.apply(s, alpha, 1.0, 1.0 / alpha), "celu_")
+    return apply_inplace(input, lambda s: Celu.apply(s, alpha, 1.0, 1.0 / alpha, True), "celu_")
 
 
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
@@ -289,11 +322,18 @@ class Mish(Op):
         x = _float(x)
         xp = xp_of(x)
         ctx.save_for_backward(x)
+        if _is_half(x):     # PyTorch's reduced-float kernel: float32, no softplus threshold, one rounding
+            w = _opmath(x)
+            return (w * xp.tanh(xp.log1p(xp.exp(w)))).astype(x.dtype)
         return x * xp.tanh(_softplus_array(xp, x, 1.0, 20.0))
 
     @staticmethod
     def backward(ctx, g):
         x, = ctx.saved_tensors
+        if _is_half(x._data):   # mish_backward in float32 (sigmoid as 1 / (1 + exp(-x))), rounded once
+            xf = x.float()
+            tsp = xf.exp().log1p().tanh()
+            return (g.float() * (tsp + xf * (1 / ((-xf).exp() + 1)) * (1 - tsp * tsp))).to(g.dtype)
         tsp = softplus(x).tanh()
         return g * (tsp + x * x.sigmoid() * (1 - tsp * tsp))
 
@@ -311,12 +351,20 @@ class Softplus(Op):
         x = _float(x)
         ctx.p = (beta, threshold)
         ctx.save_for_backward(x)
+        if _is_half(x):     # PyTorch's reduced-float kernel: log1p(exp(beta * x)) / beta in float32
+            xp, w, b = xp_of(x), _opmath(x), np.float32(beta)
+            bw = w * b
+            return xp.where(bw > np.float32(threshold), w, xp.log1p(xp.exp(bw)) / b).astype(x.dtype)
         return _softplus_array(xp_of(x), x, beta, threshold)
 
     @staticmethod
     def backward(ctx, g):
         x, = ctx.saved_tensors
         beta, threshold = ctx.p
+        if _is_half(x._data):   # softplus_backward in float32: g * z / (z + 1), z = exp(beta * x)
+            gf, bx = g.float(), x.float() * _f32(beta)
+            z = bx.exp()
+            return gf.where(bx > _f32(threshold), gf * z / (z + 1)).to(g.dtype)
         bx = x * beta
         return g.where(bx > threshold, g * bx.sigmoid())
 
@@ -440,11 +488,21 @@ class LogSigmoid(Op):
         x = _float(x)
         xp = xp_of(x)
         ctx.save_for_backward(x)
+        if _is_half(x):     # float32, rounded once
+            w = _opmath(x)
+            return (xp.minimum(w, 0) - xp.log1p(xp.exp(-xp.abs(w)))).astype(x.dtype)
         return xp.minimum(x, 0) - xp.log1p(xp.exp(-xp.abs(x)))
 
     @staticmethod
     def backward(ctx, g):
         x, = ctx.saved_tensors
+        if _is_half(x._data):
+            # PyTorch's forward keeps buffer = exp(-|x|) rounded to the half type; its backward, in float32:
+            # (1 - b / (1 + b)) * g for x < 0, else b / (1 + b) * g
+            xf = x.float()
+            b = (-xf.abs()).exp().to(x.dtype).float()
+            d = b / (b + 1)
+            return ((1 - d).where(xf < 0, d) * g.float()).to(g.dtype)
         return g * (-x).sigmoid()
 
 
@@ -592,14 +650,22 @@ def _get_softmax_dim(name, ndim, stacklevel):
     return 0 if ndim in (0, 1, 3) else 1
 
 
-def _softmax_array(x, dim, log):
+def _softmax_array(x, dim, log, half=None):
+    if _is_half(x):
+        # PyTorch computes half types in float32 and rounds once; its last-dim log_softmax kernel also
+        # rounds the sum of exponentials and its log to the half type
+        keep = x.dtype if log and dim == x.ndim - 1 else None
+        return _softmax_array(_opmath(x), dim, log, keep).astype(x.dtype)
     xp = xp_of(x)
     m = x.max(axis=dim, keepdims=True) if x.size else x.sum(axis=dim, keepdims=True)
     if x.size:
         m = xp.where(xp.isfinite(m), m, 0)     # all -inf rows stay NaN-free until exp
     z = x - m
     if log:
-        return z - xp.log(xp.exp(z).sum(axis=dim, keepdims=True))
+        s = xp.exp(z).sum(axis=dim, keepdims=True)
+        if half is not None:
+            return z - xp.log(s.astype(half).astype(x.dtype)).astype(half).astype(x.dtype)
+        return z - xp.log(s)
     e = xp.exp(z)
     e /= e.sum(axis=dim, keepdims=True)
     return e
@@ -616,12 +682,18 @@ class Softmax(Op):
     @staticmethod
     def backward(ctx, g):
         y, = ctx.saved_tensors
+        if _is_half(y._data):   # PyTorch's half kernel: (g - sum(g * y)) * y in float32, rounded once
+            gf, yf = g.float(), y.float()
+            return ((gf - (gf * yf).sum(ctx.dim, keepdim=True)) * yf).to(g.dtype)
         gy = g * y
         return gy - y * gy.sum(ctx.dim, keepdim=True)
 
     @staticmethod
     def backward_data(ctx, g):
         y, = ctx.saved_data
+        if _is_half(y):
+            gf, yf = _opmath(g), _opmath(y)
+            return ((gf - _torch_sum(gf * yf, (ctx.dim,), True)) * yf).astype(g.dtype)
         gy = g * y
         return gy - y * _torch_sum(gy, (ctx.dim,), True)
 
@@ -637,11 +709,17 @@ class LogSoftmax(Op):
     @staticmethod
     def backward(ctx, g):
         y, = ctx.saved_tensors
+        if _is_half(y._data):   # PyTorch's half kernel: g - exp(y) * sum(g) in float32, rounded once
+            gf = g.float()
+            return (gf - y.float().exp() * gf.sum(ctx.dim, keepdim=True)).to(g.dtype)
         return g - y.exp() * g.sum(ctx.dim, keepdim=True)
 
     @staticmethod
     def backward_data(ctx, g):
         y, = ctx.saved_data
+        if _is_half(y):
+            gf = _opmath(g)
+            return (gf - xp_of(y).exp(_opmath(y)) * _torch_sum(gf, (ctx.dim,), True)).astype(g.dtype)
         return g - xp_of(y).exp(y) * _torch_sum(g, (ctx.dim,), True)
 
 
