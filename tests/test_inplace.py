@@ -233,3 +233,21 @@ def test_write_through_expanded_row_is_allowed():
         e[0] = lib.tensor([1., 2., 3.])     # one row of an expand is a plain view of base
         return base, e
     both(prog)
+
+
+def test_setitem_grad_fn_names_match_pytorch():
+    """Basic indexing writes into a view (CopySlices); tensor and mask indices are an index_put."""
+    for lib in (ember, torch):
+        x = lib.ones(3, 2, requires_grad=True)
+        names = []
+        for key in [0, (slice(None), 1), slice(0, 2), lib.tensor([0, 2]), lib.tensor([True, False, True])]:
+            y = x.clone()
+            y[key] = 5.0
+            names.append(type(y.grad_fn).__name__)
+        y = x.clone()
+        y.index_put_((lib.tensor([1]),), lib.tensor(2.0), accumulate=True)
+        names.append(type(y.grad_fn).__name__)
+        if lib is ember:
+            ember_names = names
+    assert ember_names == names == ["CopySlices"] * 3 + ["IndexPutBackward0"] * 3
+

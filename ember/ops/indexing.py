@@ -298,6 +298,11 @@ class IndexPut(Op):
         return gx, gv
 
 
+class _SliceAssign(IndexPut):
+    """``t[basic index] = v``: PyTorch writes into a view of ``t``, so the node shows as ``CopySlices``."""
+    node_name = "CopySlices"
+
+
 class _ZeroAt(Op):
     """``g`` with the entries at ``key`` zeroed (self-adjoint)."""
 
@@ -321,7 +326,8 @@ def put_key(self, key, value, accumulate=False):
             value = value.to(self.device)
         if value.dtype is not self.dtype:
             value = value.to(self.dtype)
-    return IndexPut.apply(self, value, key if len(key) != 1 else key[0], accumulate)
+    op = _SliceAssign if not accumulate and _basic_key(key) else IndexPut
+    return op.apply(self, value, key if len(key) != 1 else key[0], accumulate)
 
 
 @tensor_method("index_put")
