@@ -192,7 +192,9 @@ def _chunks(v):
         yield n0, n0 + m, buf[:m].reshape(m, ck, L)
 
 
-def conv_forward_chunked(x, w, b, stride, pads, dil, out_sz):
+def conv_forward_chunked(x, w, b, stride, pads, dil, out_sz, keep=False):
+    """Returns (y, cols): ``cols`` (N, C*K, L) when ``keep`` and the whole batch fits one cache-sized chunk
+    (small batches: the weight grad then reuses them instead of building them again), else None."""
     xp = xp_of(x)
     n, o = x.shape[0], w.shape[0]
     res = xp.empty((n, o) + tuple(out_sz), dtype=x.dtype)
@@ -202,16 +204,19 @@ def conv_forward_chunked(x, w, b, stride, pads, dil, out_sz):
         xp.matmul(w2, cols, out=r3[n0:n1])                                 # (m, O, L): NCHW already
         if b is not None:
             r3[n0:n1] += b.reshape(-1, 1)                                   # while the chunk is in cache
-    return res
+        if keep and n1 - n0 == n and cols.nbytes <= _CHUNK_BYTES:
+            return res, cols
+    return res, None
 
 
-def conv_weight_grad_chunked(g, x, w_shape, stride, pads, dil):
+def conv_weight_grad_chunked(g, x, w_shape, stride, pads, dil, cols=None):
     xp = xp_of(g)
     n, o = g.shape[:2]
     g3 = g.reshape(n, o, -1)
     gw = xp.zeros((o, math.prod(w_shape[1:])), dtype=g.dtype)
     tmp = xp.empty_like(gw)
-    for n0, n1, cols in _chunks(_patches(x, w_shape[2:], dil, pads, stride, g.shape[2:])):
+    chunks = [(0, n, cols)] if cols is not None else _chunks(_patches(x, w_shape[2:], dil, pads, stride, g.shape[2:]))
+    for n0, n1, cols in chunks:
         for i in range(n1 - n0):
             xp.matmul(g3[n0 + i], cols[i].T, out=tmp)
             gw += tmp
@@ -228,7 +233,7 @@ def conv_forward_bl(x, w, b, stride, pads, dil, keep_cols):
                    for i in range(nd))
     mid = _bmid(out_sz)
     if _chunked(out_sz, o):
-        return conv_forward_chunked(x, w, b, stride, pads, dil, out_sz), None
+        return conv_forward_chunked(x, w, b, stride, pads, dil, out_sz, keep_cols)
     cols = _im2col_bl(x, ksize, dil, pads, stride, out_sz, mid)                # (C*K, L*N)
     y = w.reshape(o, -1) @ cols                                                 # (O, L*N)
     yv = y.reshape((o, n) + out_sz if mid else (o,) + out_sz + (n,)).transpose(_perm_to_out(nd, mid))
@@ -255,7 +260,7 @@ def conv_backward_bl(g, x, w, cols, stride, pads, dil, needs):
     w2 = w.reshape(o, -1)
     gx = gw = None
     if needs[1] and chunked:
-        gw = conv_weight_grad_chunked(g, x, w.shape, stride, pads, dil)
+        gw = conv_weight_grad_chunked(g, x, w.shape, stride, pads, dil, cols)
     elif needs[1]:
         if cols is None:
             cols = _im2col_bl(x, ksize, dil, pads, stride, out_sz, mid)
