@@ -86,6 +86,32 @@ def test_interpolate_2d(kw):
     check(lambda t, x: F(t).interpolate(x, **kw), [(2, 3, 4, 6)])
 
 
+@pytest.mark.parametrize("mode,antialias", [("bicubic", False), ("bicubic", True), ("bilinear", True),
+                                            ("lanczos", True)])
+@pytest.mark.parametrize("kw", [dict(size=(5, 13)), dict(size=(17, 4)), dict(scale_factor=(2.5, 0.4)),
+                                dict(scale_factor=0.3, recompute_scale_factor=True), dict(size=(1, 1))])
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_interpolate_bicubic_and_antialias(mode, antialias, kw, align_corners):
+    """Cubic taps clamped at the borders; antialiasing stretches the filter when shrinking (PyTorch's weights)."""
+    if mode == "lanczos" and align_corners:
+        pytest.skip("lanczos refuses align_corners=True (tested below)")
+    out = check(lambda t, x: F(t).interpolate(x, mode=mode, antialias=antialias, align_corners=align_corners,
+                                              **kw), [(2, 3, 9, 11)])
+    names = {("bicubic", False): "UpsampleBicubic2DBackward0", ("bicubic", True): "UpsampleBicubic2DAaBackward0",
+             ("bilinear", True): "UpsampleBilinear2DAaBackward0", ("lanczos", True): "UpsampleLanczos2DAaBackward0"}
+    assert out.grad_fn.name() == names[mode, antialias]
+
+
+def test_interpolate_antialias_and_lanczos_errors():
+    for lib in (ember, torch):
+        with pytest.raises(ValueError, match="Anti-alias option is restricted"):
+            F(lib).interpolate(lib.ones(1, 2, 5), size=3, mode="linear", antialias=True)
+        with pytest.raises(ValueError, match="Lanczos mode requires antialias=True"):
+            F(lib).interpolate(lib.ones(1, 2, 5, 5), size=3, mode="lanczos")
+        with pytest.raises(ValueError, match="does not support align_corners=True"):
+            F(lib).interpolate(lib.ones(1, 2, 5, 5), size=3, mode="lanczos", antialias=True, align_corners=True)
+
+
 def test_interpolate_1d_3d():
     check(lambda t, x: F(t).interpolate(x, scale_factor=3, mode="linear"), [(2, 3, 5)])
     check(lambda t, x: F(t).interpolate(x, size=(3, 4, 5), mode="trilinear", align_corners=True), [(1, 2, 2, 3, 4)])

@@ -3,8 +3,9 @@
 
 Both interpolation families are separable, one spatial dim at a time:
 nearest is a gather along the dim (backward: ``add.at`` along it), and
-linear is a product with a small (out, in) matrix holding the two weights of
-every output position (backward: the transposed matrix). Coordinates follow
+linear, bicubic and the antialiased modes are a product with a small (out, in)
+matrix holding the weights of every output position (backward: the transposed
+matrix). Coordinates follow
 PyTorch's ``area_pixel_compute_source_index`` (align_corners, scale_factor).
 """
 
@@ -44,6 +45,65 @@ def _linear_matrix(xp, n_in, n_out, scale, align_corners, dtype):
     m[rows, i0] += 1.0 - lam
     m[rows, i1] += lam
     return m.astype(dtype)
+
+
+def _scale(n_in, n_out, scale, align_corners):
+    """Input positions per output position (PyTorch's ``area_pixel_compute_scale``)."""
+    if align_corners:
+        return (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
+    return 1.0 / scale if scale is not None and scale > 0 else n_in / n_out
+
+
+def _cubic(x, a):
+    """Keys' cubic convolution kernel at |x| (``a``: -0.75 plain bicubic, -0.5 antialiased, as PyTorch)."""
+    xp = xp_of(x)
+    x = xp.abs(x)
+    near = ((a + 2) * x - (a + 3)) * x * x + 1
+    far = ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+    return xp.where(x < 1, near, xp.where(x < 2, far, 0.0))
+
+
+def _cubic_matrix(xp, n_in, n_out, scale, align_corners, dtype):
+    """(n_out, n_in) bicubic weights: four taps around each source position, clamped at the borders."""
+    s = _scale(n_in, n_out, scale, align_corners)
+    dst = xp.arange(n_out, dtype=xp.float64)
+    src = dst * s if align_corners else (dst + 0.5) * s - 0.5     # not clamped at 0, unlike bilinear
+    i0 = xp.floor(src)
+    taps = xp.arange(-1, 3)
+    w = _cubic(src[:, None] - (i0[:, None] + taps), -0.75)
+    idx = xp.clip(i0.astype(xp.int64)[:, None] + taps, 0, n_in - 1)
+    m = xp.zeros((n_out, n_in), dtype=xp.float64)
+    xp.add.at(m, (xp.arange(n_out)[:, None], idx), w)
+    return m.astype(dtype)
+
+
+def _lanczos(x):
+    """Lanczos-3: sinc(x) sinc(x / 3) on [-3, 3) (PIL's filter)."""
+    xp = xp_of(x)
+    return xp.where((x >= -3) & (x < 3), xp.sinc(x) * xp.sinc(x / 3), 0.0)
+
+
+_AA_FILTERS = {"bilinear": (1.0, lambda x: xp_of(x).maximum(1.0 - xp_of(x).abs(x), 0.0)),
+               "bicubic": (2.0, lambda x: _cubic(x, -0.5)), "lanczos": (3.0, _lanczos)}
+
+
+def _antialias_matrix(xp, n_in, n_out, scale, align_corners, dtype, mode):
+    """(n_out, n_in) antialiased weights (PyTorch's ``_compute_index_ranges_weights``, as PIL): when shrinking,
+    the triangle (bilinear), cubic (a = -0.5) or Lanczos-3 filter is stretched by the scale so that every input
+    pixel contributes; each row is normalised to sum to 1."""
+    s = _scale(n_in, n_out, scale, align_corners)
+    half_width, filt = _AA_FILTERS[mode]
+    support = half_width * max(s, 1.0)
+    inv = 1.0 / s if s >= 1.0 else 1.0
+    center = s * (xp.arange(n_out, dtype=xp.float64) + 0.5)
+    lo = xp.maximum(xp.trunc(center - support + 0.5), 0)
+    hi = xp.minimum(xp.trunc(center + support + 0.5), n_in)
+    j = xp.arange(n_in, dtype=xp.float64)
+    x = (j[None, :] - center[:, None] + 0.5) * inv
+    w = filt(x)
+    w = xp.where((j[None, :] >= lo[:, None]) & (j[None, :] < hi[:, None]), w, 0.0)
+    total = w.sum(axis=1, keepdims=True)
+    return xp.divide(w, total, out=w, where=total != 0).astype(dtype)
 
 
 class NearestGrad(GradOp):
@@ -102,6 +162,23 @@ class Linear(Op):
         return fused_grads(LinearGrad, (True,), g, ctx.mats)[0]
 
 
+class Bicubic(Linear):
+    node_name = "UpsampleBicubic2DBackward0"
+
+
+class BilinearAntialias(Linear):
+    node_name = "UpsampleBilinear2DAaBackward0"
+
+
+class BicubicAntialias(Linear):
+    node_name = "UpsampleBicubic2DAaBackward0"
+
+
+class LanczosAntialias(Linear):
+    node_name = "UpsampleLanczos2DAaBackward0"
+
+
+_ANTIALIAS_OPS = {"bilinear": BilinearAntialias, "bicubic": BicubicAntialias, "lanczos": LanczosAntialias}
 _MODE_DIMS = {"linear": 1, "bilinear": 2, "trilinear": 3, "bicubic": 2}
 
 
@@ -110,8 +187,10 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     """Resize (N, C, *spatial) to ``size`` or by ``scale_factor``.
 
     Modes: ``'nearest'``, ``'nearest-exact'``, ``'linear'`` (3-D input), ``'bilinear'`` (4-D),
-    ``'trilinear'`` (5-D), ``'area'`` (adaptive average pooling). ``align_corners=True`` maps the corner
-    pixels of input and output onto each other (linear modes only).
+    ``'bicubic'`` (4-D), ``'trilinear'`` (5-D), ``'area'`` (adaptive average pooling). ``align_corners=True``
+    maps the corner pixels of input and output onto each other (linear and cubic modes only).
+    ``antialias=True`` (bilinear, bicubic, and ``'lanczos'``, which requires it): when shrinking, every input
+    pixel contributes (as PIL and torchvision's ``Resize`` on tensors).
     """
     if not isinstance(input, Tensor):
         raise TypeError(f"interpolate(): argument 'input' must be Tensor, not {type(input).__name__}")
@@ -128,9 +207,14 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         align_corners = False
     if mode in _MODE_DIMS and _MODE_DIMS[mode] != nd:
         raise NotImplementedError(f"Got {input.ndim}D input, but {mode} mode needs {_MODE_DIMS[mode] + 2}D input")
-    if mode == "bicubic" or antialias:
-        raise NotImplementedError(f"interpolate: mode '{mode}'{' with antialias' if antialias else ''} is not "
-                                  "available in Ember; use 'bilinear' or 'nearest'")
+    if antialias and not (mode in ("bilinear", "bicubic", "lanczos") and nd == 2):
+        raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and requires a "
+                         f"4-D tensor as input (got mode '{mode}' and a {input.ndim}-D input)")
+    if mode == "lanczos" and nd == 2:
+        if align_corners:
+            raise ValueError("Lanczos mode does not support align_corners=True")
+        if not antialias:
+            raise ValueError("Lanczos mode requires antialias=True")
     if size is not None and scale_factor is not None:
         raise ValueError("only one of size or scale_factor should be defined")
     in_sz = tuple(input.shape[2:])
@@ -159,9 +243,15 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         return Nearest.apply(input, idx)
     if mode == "area":
         return AdaptiveAvgPool.apply(input, out_sz)
+    dt = input._data.dtype
+    if antialias:
+        mats = [_antialias_matrix(xp, i, o, s, align_corners, dt, mode) for i, o, s in zip(in_sz, out_sz, scales)]
+        return _ANTIALIAS_OPS[mode].apply(input, mats)
+    if mode == "bicubic":
+        return Bicubic.apply(input, [_cubic_matrix(xp, i, o, s, align_corners, dt)
+                                     for i, o, s in zip(in_sz, out_sz, scales)])
     if mode in ("linear", "bilinear", "trilinear"):
-        mats = [_linear_matrix(xp, i, o, s, align_corners, input._data.dtype)
-                for i, o, s in zip(in_sz, out_sz, scales)]
+        mats = [_linear_matrix(xp, i, o, s, align_corners, dt) for i, o, s in zip(in_sz, out_sz, scales)]
         return Linear.apply(input, mats)
     raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) for the "
                               f"modes: nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact (got "

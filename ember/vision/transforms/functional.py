@@ -2,9 +2,10 @@
 
 Tensors are images of shape ``(..., C, H, W)``: one image or a batch. Tensor
 code works on the tensor's array (NumPy, or CuPy moved to the CPU where Pillow
-does the work) and returns a new tensor; resampling (resize, rotate, affine) of
-float planes goes through Pillow's 'F' mode, whose antialiased filters are the
-ones torchvision's ``antialias=True`` is built to match.
+does the work) and returns a new tensor. Bilinear and bicubic resizing of
+tensors goes through ``interpolate`` (antialiased by default), as torchvision's;
+other resampling (other filters, rotate, affine) of float planes goes through
+Pillow's 'F' mode.
 """
 import math
 import numbers
@@ -403,28 +404,18 @@ def _resize_array(a, out_h, out_w, interpolation, antialias=True):
         cols = np.minimum(np.floor((np.arange(out_w) + offset) * (in_w / out_w)).astype(np.int64), in_w - 1)
         return a[..., rows[:, None], cols[None, :]]
     work = a.astype(np.float32) if not _is_float(a) else a
-    if interpolation is InterpolationMode.BILINEAR and not antialias:
-        out = _bilinear_no_aa(work, out_h, out_w)
+    if interpolation in (InterpolationMode.BILINEAR, InterpolationMode.BICUBIC):
+        # torchvision resizes tensors with interpolate (align_corners=False), antialiased unless told not to
+        from ember.ops.upsample import interpolate
+        mode = "bicubic" if interpolation is InterpolationMode.BICUBIC else "bilinear"
+        flat = Tensor._wrap(np.ascontiguousarray(work).reshape((-1, 1) + work.shape[-2:]))
+        out = interpolate(flat, size=(out_h, out_w), mode=mode, align_corners=False, antialias=bool(antialias))
+        out = out._data.reshape(work.shape[:-2] + (out_h, out_w))
     else:
         planes, restore = _planes(work)
         flt = _PIL_FILTERS[interpolation]
         out = restore([np.asarray(_pil_plane(p).resize((out_w, out_h), flt)) for p in planes])
     return _cast_back(out, a.dtype) if not _is_float(a) else out.astype(a.dtype, copy=False)
-
-
-def _bilinear_no_aa(a, out_h, out_w):
-    """PyTorch's interpolate(mode='bilinear', align_corners=False) without antialiasing."""
-    def axis_weights(n_in, n_out):
-        src = (np.arange(n_out) + 0.5) * (n_in / n_out) - 0.5
-        src = np.maximum(src, 0.0)
-        i0 = np.minimum(np.floor(src).astype(np.int64), n_in - 1)
-        i1 = np.minimum(i0 + 1, n_in - 1)
-        lam = (src - i0).astype(a.dtype)
-        return i0, i1, lam
-    r0, r1, lr = axis_weights(a.shape[-2], out_h)
-    c0, c1, lc = axis_weights(a.shape[-1], out_w)
-    rows = a[..., r0, :] * (1 - lr)[:, None] + a[..., r1, :] * lr[:, None]
-    return rows[..., c0] * (1 - lc) + rows[..., c1] * lc
 
 
 def _parse_padding(padding):
