@@ -1,12 +1,24 @@
-"""``torch.linalg``: norms, ``inv``, ``det``, ``solve`` and the products already in ``ember.ops.linalg``."""
+"""``torch.linalg``: norms, decompositions (``svd qr cholesky eigh``) and what is built on them (``inv det
+slogdet pinv lstsq matrix_rank matrix_power cond solve``), and the products already in ``ember.ops.linalg``.
+
+The differentiable decompositions live in ``ember.ops.decompositions``; here are PyTorch's signatures and
+the functions composed from them.
+"""
 import math
 
 from . import _autocast
-from .ops._util import Op, Tensor, xp_of
-from .ops.linalg import cross as _cross, matmul, Mm
+from .autograd.grad_mode import no_grad
+from .ops._util import Tensor, xp_of
+from .ops.decompositions import (_MATRIX_ORDS, LinAlgError, _check, _dtype_name, _LstsqResult, _tolerance,
+                                 linalg_cholesky, linalg_cholesky_ex, linalg_det, linalg_eigh, linalg_eigvalsh,
+                                 linalg_inv, linalg_inv_ex, linalg_matrix_norm, linalg_matrix_power, linalg_pinv,
+                                 linalg_qr, linalg_slogdet, linalg_svd, linalg_svdvals)
+from .ops.linalg import cross as _cross, matmul
 from .ops.reduction import _vector_norm
 
-__all__ = ["vector_norm", "matrix_norm", "norm", "inv", "det", "solve", "cross", "matmul", "multi_dot", "vecdot"]
+__all__ = ["vector_norm", "matrix_norm", "norm", "inv", "inv_ex", "det", "slogdet", "cholesky", "cholesky_ex", "qr",
+           "eigh", "eigvalsh", "svd", "svdvals", "pinv", "matrix_power", "matrix_rank", "lstsq", "cond", "solve",
+           "cross", "matmul", "multi_dot", "vecdot", "LinAlgError"]
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):  # noqa: A002 - PyTorch's name
@@ -16,86 +28,171 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):  # 
 
 
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):  # noqa: A002
-    """Frobenius norm of the matrices in the last two dims (``ord='fro'``; other ords are not supported)."""
-    if ord != "fro":
-        raise RuntimeError(f"linalg.matrix_norm: Ember supports ord='fro' only (got {ord!r})")
-    if A.ndim < 2:
-        raise RuntimeError(f"linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
-    return vector_norm(A, 2, dim, keepdim, dtype=dtype, out=out)
+    """Matrix norm over the two dims ``dim``: 'fro', 'nuc', 2, -2 (singular values), 1, -1 (column sums),
+    inf, -inf (row sums)."""
+    return _out(linalg_matrix_norm(A, ord, dim, keepdim, dtype=dtype), out)
 
 
 def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):  # noqa: A002
-    """Vector norm (``ord`` a number, or None = 2-norm of all elements) or Frobenius matrix norm ('fro')."""
-    if isinstance(ord, str):
-        return matrix_norm(A, ord, (-2, -1) if dim is None else dim, keepdim, dtype=dtype, out=out)
-    if ord is not None and dim is None and A.ndim == 2:
-        raise RuntimeError("linalg.norm: matrix norms with a numeric ord are not supported by Ember; use "
-                           "linalg.vector_norm(A.flatten(), ord) or ord='fro'")
+    """A vector norm, or a matrix norm when ``ord`` is given with two dims (or a 2-D input, or a string ord);
+    ``ord=None`` is the 2-norm of the flattened dims (= Frobenius)."""
+    if dim is not None:
+        dim = (dim,) if isinstance(dim, int) else tuple(dim)
+        if len(dim) not in (1, 2):
+            raise RuntimeError(f"linalg.norm: If dim is specified, it must be of length 1 or 2. Got {list(dim)}")
+    elif ord is not None and A.ndim not in (1, 2):
+        raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. "
+                           f"Got {A.ndim}D.")
+    if isinstance(ord, str) or (ord is not None and (len(dim) == 2 if dim is not None else A.ndim == 2)):
+        return matrix_norm(A, ord, (0, 1) if dim is None else dim, keepdim, dtype=dtype, out=out)
     return vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype, out=out)
 
 
-def _square(op, A):
-    if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
-        raise RuntimeError(f"linalg.{op}: A must be batches of square matrices, but they are "
-                           f"{A.shape[-2] if A.ndim > 1 else 1} by {A.shape[-1] if A.ndim else 1} matrices")
-    if not (A.is_floating_point() or A.is_complex()):
-        raise RuntimeError(f"linalg.{op}: Expected a floating point or complex tensor as input. Got "
-                           f"{str(A.dtype).replace('torch.', '')}")
-
-
-class LinalgInvEx(Op):
-    """Inverse; backward ``-A^{-T} g A^{-T}``."""
-
-    @staticmethod
-    def forward(ctx, a):
-        xp = xp_of(a)
-        try:
-            y = xp.linalg.inv(a)
-        except Exception as e:  # NumPy's LinAlgError: singular
-            raise RuntimeError("linalg.inv: The diagonal element 1 is zero, the inversion could not be completed "
-                               f"because the input matrix is singular. ({e})") from None
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        y, = ctx.saved_tensors
-        yt = y.mT
-        return -(matmul(matmul(yt, g), yt))
-
-
-def inv(A, *, out=None):
-    """Inverse of a square matrix (or a batch of them)."""
-    _square("inv", A)
-    r = LinalgInvEx.apply(A)
+def _out(r, out):
     return r if out is None else out.copy_(r)
 
 
-class LinalgDet(Op):
-    """Determinant; backward ``g * det(A) * A^{-T}``."""
+def inv(A, *, out=None):
+    """Inverse of a square matrix (or a batch of them); LinAlgError names a singular one."""
+    return _out(linalg_inv(A), out)
 
-    @staticmethod
-    def forward(ctx, a):
-        r = xp_of(a).linalg.det(a).astype(a.dtype, copy=False)
-        ctx.save_for_backward(a, r)
-        return r
 
-    @staticmethod
-    def backward(ctx, g):
-        a, r = ctx.saved_tensors
-        return (g * r).unsqueeze(-1).unsqueeze(-1) * inv(a).mT
+def inv_ex(A, *, check_errors=False):
+    """``(inverse, info)``: info is 0, or the 1-based zero pivot of a singular matrix (no error unless
+    ``check_errors``)."""
+    return linalg_inv_ex(A, check_errors=check_errors)
 
 
 def det(A, *, out=None):
     """Determinant of a square matrix (or a batch of them)."""
-    _square("det", A)
-    r = LinalgDet.apply(A)
-    return r if out is None else out.copy_(r)
+    return _out(linalg_det(A), out)
+
+
+def slogdet(A):
+    """``(sign, logabsdet)``: the determinant's sign and the log of its absolute value."""
+    return linalg_slogdet(A)
+
+
+def cholesky(A, *, upper=False, out=None):
+    """Lower-triangular ``L`` with ``A = L L^T`` (``upper=True``: ``U = L^T``) of a positive-definite A."""
+    return _out(linalg_cholesky(A, upper=upper), out)
+
+
+def cholesky_ex(A, *, upper=False, check_errors=False):
+    """``(L, info)``: info is 0, or the order of the first leading minor that is not positive-definite."""
+    return linalg_cholesky_ex(A, upper=upper, check_errors=check_errors)
+
+
+def qr(A, mode="reduced"):
+    """``(Q, R)``: mode 'reduced' (Q m x k), 'complete' (Q m x m) or 'r' (R only, Q empty)."""
+    return linalg_qr(A, mode)
+
+
+def eigh(A, UPLO="L"):
+    """``(eigenvalues, eigenvectors)`` of a symmetric matrix (read from its ``UPLO`` triangle), ascending."""
+    return linalg_eigh(A, UPLO)
+
+
+def eigvalsh(A, UPLO="L", *, out=None):
+    """Eigenvalues of a symmetric matrix, ascending."""
+    return _out(linalg_eigvalsh(A, UPLO), out)
+
+
+def svd(A, full_matrices=True, *, driver=None):
+    """``(U, S, Vh)`` with ``A = U diag(S) Vh``; S descending."""
+    return linalg_svd(A, full_matrices, driver=driver)
+
+
+def svdvals(A, *, driver=None, out=None):
+    """Singular values, descending."""
+    return _out(linalg_svdvals(A, driver=driver), out)
+
+
+def pinv(A, rcond=None, hermitian=False, *, atol=None, rtol=None, out=None):
+    """Moore-Penrose pseudo-inverse; singular values at most ``max(atol, rtol * largest)`` count as zero."""
+    return _out(linalg_pinv(A, rcond, hermitian, atol=atol, rtol=rtol), out)
+
+
+def matrix_power(A, n, *, out=None):
+    """``A`` to the integer power ``n`` (negative: of its inverse)."""
+    return _out(linalg_matrix_power(A, n), out)
+
+
+def matrix_rank(A, tol=None, hermitian=False, *, atol=None, rtol=None, out=None):
+    """Number of singular values above ``max(atol, rtol * largest)`` (``tol``: an absolute cut-off)."""
+    _float64_or_32(A)
+    if tol is not None:
+        atol, rtol = tol, 0.0
+    with no_grad():
+        S = linalg_eigvalsh(A).abs() if hermitian else linalg_svdvals(A)
+    S_max = S._data.max(-1, keepdims=True) if S.shape[-1] else S._data[..., :1]
+    return _out((S > Tensor._wrap(_tolerance(A, S_max, atol, rtol))).sum(-1), out)
+
+
+def _float64_or_32(A):
+    if str(A.dtype) not in ("torch.float32", "torch.float64"):
+        raise RuntimeError("This function doesn't handle types other than float and double")
+
+
+_DRIVERS = ("gels", "gelsy", "gelsd", "gelss")
+
+
+def lstsq(A, B, rcond=None, *, driver=None):
+    """Least-squares ``X`` minimising ``||A X - B||`` (the minimum-norm one), as PyTorch's named tuple
+    ``(solution, residuals, rank, singular_values)``.
+
+    The solution comes from the pseudo-inverse (so gradients flow to A and B). What else is filled follows
+    the LAPACK driver PyTorch would call (CPU default 'gelsy'): rank for all but 'gels'; singular values for
+    'gelsd'/'gelss'; residuals (squared, per column) when m > n, all matrices have full rank, and the
+    driver is not 'gelsy'."""
+    if A.ndim < 2:
+        raise RuntimeError("torch.linalg.lstsq: input must have at least 2 dimensions.")
+    _float64_or_32(A)
+    if A.dtype != B.dtype:
+        raise RuntimeError(f"torch.linalg.lstsq: Expected input and other to have the same dtype, but got input's "
+                           f"dtype {_dtype_name(A)} and other's dtype {_dtype_name(B)}")
+    driver = "gelsy" if driver is None else driver
+    if driver not in _DRIVERS:
+        raise RuntimeError("torch.linalg.lstsq: parameter `driver` should be one of (gels, gelsy, gelsd, gelss)")
+    vector = B.ndim == A.ndim - 1       # B holds vectors, not matrices
+    Bm = B.unsqueeze(-1) if vector else B
+    if A.shape[-2] != Bm.shape[-2]:
+        raise RuntimeError("torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
+    m, n = A.shape[-2:]
+    if rcond is None:
+        rcond = float(xp_of(A._data).finfo(A._data.dtype).eps) * max(m, n)
+    X = matmul(pinv(A, rtol=rcond), Bm)
+    empty = Tensor._wrap(xp_of(A._data).empty((0,), dtype=A._data.dtype))
+    with no_grad():
+        S = linalg_svdvals(A)
+    rank = empty.long() if driver == "gels" else (S > rcond * S[..., :1]).sum(-1)
+    full_rank = driver == "gels" or bool((rank == n).all())
+    residuals = empty
+    if m > n and driver != "gelsy" and full_rank:
+        residuals = (matmul(A, X) - Bm).pow(2).sum(-2)
+    singular_values = S if driver in ("gelsd", "gelss") else empty
+    return _LstsqResult((X.squeeze(-1) if vector else X, residuals, rank, singular_values))
+
+
+def cond(A, p=None):
+    """Condition number ``norm(A, p) * norm(inv(A), p)``; for p None/2/-2 the ratio of extreme singular
+    values (any shape). A singular matrix gives inf for the other ords."""
+    if p is None or p in (2, -2):
+        S = svdvals(A)
+        return S[..., 0] / S[..., -1] if p != -2 else S[..., -1] / S[..., 0]
+    if p not in _MATRIX_ORDS:
+        raise RuntimeError(f"linalg.cond got an invalid norm type: {p}")
+    if A.ndim >= 2 and A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"linalg.cond(ord={p}): A must be batches of square matrices, but they are "
+                           f"{A.shape[-2]} by {A.shape[-1]} matrices")
+    inverse, info = inv_ex(A)
+    r = matrix_norm(A, p) * matrix_norm(inverse, p)
+    return r.masked_fill(info > 0, math.inf)
 
 
 def solve(A, B, *, left=True, out=None):
     """``X`` with ``A @ X = B`` (computed as ``inv(A) @ B``, so gradients flow to both)."""
-    _square("solve", A)
+    _check("linalg.solve", A, square=True)
     r = matmul(inv(A), B) if left else matmul(B, inv(A))
     return r if out is None else out.copy_(r)
 

@@ -585,8 +585,10 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     if p is None or p == "fro":
         p = 2
     elif isinstance(p, str):
-        if p == "nuc":
-            raise RuntimeError("norm: p='nuc' (nuclear norm) is not supported by Ember; use p='fro' or a number")
+        if p == "nuc":      # the sum of singular values, over two dims (all of a 2-D input when dim is None)
+            from .decompositions import linalg_matrix_norm
+            dims = tuple(range(input.ndim)) if dim is None else dim
+            return _out(linalg_matrix_norm(input, "nuc", dims, keepdim, dtype=dtype), out)
         raise RuntimeError(f"norm: unsupported p={p!r}; use 'fro' or a number (1, 2, float('inf'), ...)")
     return _out(_vector_norm(input, p, dim, keepdim, dtype, "norm"), out)
 
