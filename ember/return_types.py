@@ -58,4 +58,6 @@ _make("linalg_eigh", ("eigenvalues", "eigenvectors"))
 _make("linalg_svd", ("U", "S", "Vh"))
 _make("svd", ("U", "S", "V"))
 _make("linalg_inv_ex", ("inverse", "info"))
+_make("linalg_cholesky_ex", ("L", "info"))
+_make("linalg_lstsq", ("solution", "residuals", "rank", "singular_values"))
 del _n
