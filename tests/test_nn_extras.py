@@ -134,3 +134,11 @@ def test_adaptive_max_pool3d():
     check(lambda t, x: F(t).adaptive_max_pool3d(x, 2, return_indices=True), [(2, 5, 4, 3)])
     compare_module(lambda nn: nn.AdaptiveMaxPool3d((2, None, 3)), [(2, 3, 5, 4, 7)])
     compare_module(lambda nn: nn.AdaptiveMaxPool3d(2, return_indices=True), [(3, 5, 4, 7)])
+
+
+# ---------------------------------------------------------------- deprecated init aliases
+@pytest.mark.parametrize("name,shape", [("eye", (2, 3)), ("dirac", (4, 2, 3))])
+def test_deprecated_init_aliases(name, shape):
+    with pytest.warns(FutureWarning, match=f"`nn.init.{name}` is now deprecated in favor of `nn.init.{name}_`"):
+        out = getattr(ember.nn.init, name)(ember.empty(shape))
+    np.testing.assert_array_equal(out.numpy(), getattr(torch.nn.init, name + "_")(torch.empty(shape)).numpy())

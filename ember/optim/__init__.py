@@ -1,5 +1,6 @@
 """``ember.optim``: optimizers and learning-rate schedulers."""
 from . import lr_scheduler  # noqa: F401
+from . import swa_utils  # noqa: F401
 from .adadelta import Adadelta  # noqa: F401
 from .adagrad import Adagrad  # noqa: F401
 from .adam import Adam, AdamW  # noqa: F401
@@ -14,4 +15,4 @@ from .rprop import Rprop  # noqa: F401
 from .sgd import SGD  # noqa: F401
 
 __all__ = ["ASGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "LBFGS", "NAdam", "Optimizer", "RAdam", "RMSprop",
-           "Rprop", "SGD", "lr_scheduler"]
+           "Rprop", "SGD", "lr_scheduler", "swa_utils"]
