@@ -96,4 +96,4 @@ def is_anomaly_enabled():
 # Imported, not forwarded lazily: importing the submodule ``gradcheck`` inside a function would rebind
 # ``ember.autograd.gradcheck`` to the module (as in PyTorch, the function shadows its module).
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: E402
-from . import functional  # noqa: E402
+from . import functional, graph  # noqa: E402

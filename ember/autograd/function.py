@@ -145,6 +145,7 @@ class BackwardNode(Node):
     _non_differentiable = ()
     _output_meta = ()        # (shape, dtype, device) per output, only for multi-output ops
     _backward_data = None    # the op's backward on arrays, when it has one (used without create_graph)
+    _packed = False          # _saved holds _Packed records (saved_tensors_hooks were active)
 
     # -- the ctx API shared with PyTorch's custom Functions --
     def save_for_backward(self, *tensors):
@@ -163,6 +164,8 @@ class BackwardNode(Node):
     def saved_tensors(self):
         if self._freed:
             raise RuntimeError(_FREED_MSG)
+        if self._packed:
+            return tuple(None if p is None else p.unpack_for(self) for p in self._saved)
         out = []
         for s in self._saved:
             if s is None:
@@ -186,6 +189,8 @@ class BackwardNode(Node):
         """The saved tensors' arrays, version-checked as ``saved_tensors`` (for ``backward_data``)."""
         if self._freed:
             raise RuntimeError(_FREED_MSG)
+        if self._packed:
+            return [None if t is None else t._data for t in self.saved_tensors]
         out = [None if s is None else s.tensor._data for s in self._saved]
         for s in self._saved:
             if s is not None and s.tensor._version[0] != s.version:
@@ -269,7 +274,60 @@ def _save(ctx, inputs, in_arrays, outputs, raw_outputs=()):
                     break
             else:
                 saved.append(_Saved(Tensor._wrap(x)))
+    if _saved_tensors_hooks:    # torch.autograd.graph.saved_tensors_hooks: keep what pack returns instead
+        saved = [None if s is None else _Packed(s) for s in saved]
+        ctx._packed = True
     ctx._saved = tuple(saved)
+
+
+# Stack of (pack, unpack) pairs pushed by torch.autograd.graph.saved_tensors_hooks; the last one applies.
+# Empty in normal use: then saving and unpacking take the plain path above (one truth test more).
+_saved_tensors_hooks = []
+
+
+class _Packed:
+    """A saved tensor as a pack hook returned it, plus what is needed to put the unpacked tensor back in
+    the graph. Hooks may change the data, so there is no version check (as in PyTorch)."""
+    __slots__ = ("packed", "unpack", "output_nr", "edge", "requires_grad")
+
+    def __init__(self, saved):
+        pack, self.unpack = _saved_tensors_hooks[-1]
+        t = saved.tensor             # a saved output is a detached alias: the hook gets no cycle to its node
+        self.output_nr = saved.output_nr
+        self.requires_grad = t._requires_grad
+        # where the unpacked tensor's gradient goes: its grad_fn, or (weakly, as PyTorch) a leaf's AccumulateGrad
+        self.edge = None
+        if t._grad_fn is not None:
+            self.edge = (t._grad_fn, t._output_nr)
+        elif t._requires_grad and self.output_nr is None:
+            _edge(t)
+            self.edge = t._grad_acc
+        version = t._version[0]
+        prev, GradMode.enabled = GradMode.enabled, False     # PyTorch runs pack hooks without grad
+        try:
+            self.packed = pack(t)
+        finally:
+            GradMode.enabled = prev
+        if t._version[0] != version:
+            raise RuntimeError("A saved tensor pack hook is modifying its input in place. Tensors provided as "
+                               "input to pack hook cannot be modified by in-place operations as this can lead to "
+                               "unexpected side-effects. Please open an issue if you need to perform in-place "
+                               "operations on the input to a pack hook.")
+
+    def unpack_for(self, node):
+        u = self.unpack(self.packed)
+        if not isinstance(u, Tensor):
+            raise TypeError(f"Output of saved tensor unpack_hook expected to be a Tensor but got result of type "
+                            f"{type(u).__name__}")
+        t = u._alias()
+        if self.output_nr is not None:       # an output of ``node``: rebuilt with its history, as unhooked
+            t._grad_fn, t._output_nr, t._requires_grad = node, self.output_nr, True
+        elif type(self.edge) is tuple:
+            (t._grad_fn, t._output_nr), t._requires_grad = self.edge, True
+        elif self.requires_grad:
+            t._requires_grad = True
+            t._grad_acc = self.edge
+        return t
 
 
 class _NoGradCtx:
