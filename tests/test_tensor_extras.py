@@ -11,6 +11,8 @@ import torch
 import ember
 from oracle import assert_same, check
 
+pytestmark = pytest.mark.filterwarnings("ignore:index_reduce\\(\\) is in beta")   # PyTorch's own warning
+
 
 def both(prog):
     assert_same(prog(ember), prog(torch))
@@ -91,6 +93,7 @@ def test_fill_diagonal(shape, wrap):
 def test_fill_diagonal_errors_and_views():
     same_error(lambda lib: lib.zeros(3).fill_diagonal_(1))
     same_error(lambda lib: lib.zeros(3, 3, 2).fill_diagonal_(1))
+    same_error(lambda lib: lib.zeros(3, 3, requires_grad=True).fill_diagonal_(1))
 
     def prog(lib):   # through a view: the base sees it
         x = lib.zeros(4, 4)
@@ -177,6 +180,7 @@ def test_index_reduce(reduce, include_self):
     check(lambda t, x, s: x.index_reduce(0, t.tensor(idx), s, reduce, include_self=include_self), [(5, 3), (4, 3)])
     check(lambda t, x, s: t.index_reduce(x, 1, t.tensor([2, 0]), s, reduce, include_self=include_self),
           [(2, 3), (2, 2)])
+    both(lambda lib: lib.tensor(2.).index_reduce(0, lib.tensor([0]), lib.tensor(3.), reduce, include_self=include_self))
     both(lambda lib: (lib.ones(5, 3, dtype=lib.int64) * 7).index_reduce(0, lib.tensor(idx), lib.arange(12).view(4, 3),
                                                                          reduce, include_self=include_self))
 
@@ -186,7 +190,9 @@ def test_index_reduce_errors():
     for fn in (lambda lib: lib.tensor(x).index_reduce(0, lib.tensor([0, 1, 2, 3]), lib.tensor(s), "sum"),
                lambda lib: lib.tensor(x).index_reduce(0, lib.tensor([0, 1, 2, 3]), lib.tensor(s).double(), "prod"),
                lambda lib: lib.tensor(x).index_reduce(0, lib.tensor([0, 9, 2, 3]), lib.tensor(s), "prod"),
-               lambda lib: lib.tensor(x).index_reduce(0, lib.tensor([0, 1, 2]), lib.tensor(s), "prod")):
+               lambda lib: lib.tensor(x).index_reduce(0, lib.tensor([0, 1, 2]), lib.tensor(s), "prod"),
+               lambda lib: lib.tensor(x).index_reduce(0, lib.tensor([0]), lib.ones(1, 5), "prod"),
+               lambda lib: lib.tensor(2.).index_reduce(0, lib.tensor([0]), lib.ones(1), "prod")):
         same_error(fn)
 
 

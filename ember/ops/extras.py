@@ -12,7 +12,7 @@ import numpy as np
 from .. import _backend
 from .. import _dtype as D
 from . import compare, creation, indexing, inplace, join, linalg, misc, pointwise, scan, unary  # noqa: F401 - ops reused/extended
-from ._util import Op, Tensor, _wrap_dim, tensor_method, wrap_out, xp_of
+from ._util import GradMode, Op, Tensor, _wrap_dim, tensor_method, wrap_out, xp_of
 from .inplace import apply_inplace, inplace_variant
 from .shape import _elem_strides, _strided, as_view
 
@@ -87,6 +87,8 @@ def fill_diagonal_(self, fill_value, wrap=False):
         raise RuntimeError("dimensions must larger than 1")
     if self.ndim > 2 and len(set(self.shape)) != 1:
         raise RuntimeError("all dimensions of input must be of equal length")
+    if GradMode.enabled and self._requires_grad and self._grad_fn is None:   # PyTorch fills a diagonal view
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
     xp = self._xp()
     mask = xp.zeros(self.shape, dtype=bool)
     xp.fill_diagonal(mask, True, wrap=wrap)
@@ -205,13 +207,14 @@ def index_reduce(input, dim, index, source, reduce, *, include_self=True):
         raise RuntimeError(f"index_reduce_(): self ({input.dtype.legacy[:-6]}) and source "
                            f"({source.dtype.legacy[:-6]}) must have the same scalar type")
     d = _wrap_dim(dim, input.ndim)
+    if source.ndim != input.ndim or source.shape[:d] + source.shape[d + 1:] != input.shape[:d] + input.shape[d + 1:]:
+        raise RuntimeError("source tensor shape must match self tensor shape, excluding the specified dimension. "
+                           f"Got self.shape = {list(input.shape)} source.shape = {list(source.shape)}")
     ns = source.shape[d] if source.ndim else 1
     if index.numel() != ns:
         raise RuntimeError(f"index_reduce_(): Number of indices ({index.numel()}) should be equal to "
                            f"source.size(dim): ({ns}), for dim: {d}")
-    indexing._check_source("index_reduce_", input, d, index._data.reshape(-1), source)
-    size = input.shape[d] if input.ndim else 1
-    indexing._check_range(index._data, size, d, "index out of range in self")
+    indexing._check_range(index._data, input.shape[d] if input.ndim else 1, d, "index out of range in self")
     if input.ndim == 0:
         return index_reduce(input.reshape(1), 0, index, source.reshape(1), reduce,
                             include_self=include_self).reshape(())
