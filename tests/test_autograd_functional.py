@@ -152,3 +152,20 @@ def test_grad_mode_and_float32():
         j = ember.autograd.functional.jacobian(lambda t: t * t, x)
     np.testing.assert_allclose(j.numpy(), np.diag(2 * x.numpy()), rtol=1e-6)
     assert j.dtype == ember.float32 and not j.requires_grad
+
+
+def test_anomaly_mode_and_variable_module_paths():
+    from ember.autograd.anomaly_mode import detect_anomaly, set_detect_anomaly
+    from ember.autograd.variable import Variable
+    assert ember.autograd.detect_anomaly is detect_anomaly and ember.autograd.Variable is Variable
+    with pytest.warns(UserWarning, match="Anomaly Detection has been enabled"):
+        with detect_anomaly():
+            assert ember.autograd.is_anomaly_enabled()
+    with set_detect_anomaly(True):
+        assert ember.autograd.is_anomaly_enabled()
+    assert not ember.autograd.is_anomaly_enabled()
+    x = ember.randn(3)
+    v = Variable(x, requires_grad=True)
+    assert type(v) is ember.Tensor and v.requires_grad
+    assert isinstance(x, Variable) and not isinstance(3, Variable)   # every Tensor is a Variable, as in torch
+    assert isinstance(torch.randn(2), torch.autograd.Variable)

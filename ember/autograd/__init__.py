@@ -1,8 +1,7 @@
 """Layer 4: ``ember.autograd``: graph nodes, the backward engine, grad modes, ``grad``."""
-import warnings
-
 from . import function as _function
 from .engine import run_backward
+from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .function import AnomalyMode, Function, FunctionCtx, Node
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
                         set_grad_enabled)
@@ -56,44 +55,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     return tuple(out)
 
 
-def Variable(data, requires_grad=False, volatile=False):  # noqa: N802 - PyTorch's legacy name
-    """Legacy ``Variable``: returns a plain Tensor (Variables and Tensors merged in PyTorch 0.4)."""
-    if volatile:
-        warnings.warn("volatile was removed and now has no effect. Use `with torch.no_grad():` instead.",
-                      UserWarning, stacklevel=2)
-    t = data if isinstance(data, _function.Tensor) else _function.Tensor._wrap(data)
-    if requires_grad:
-        t = t.detach().requires_grad_(True) if not t.is_leaf else t.requires_grad_(True)
-    return t
-
-
-class set_detect_anomaly:
-    """Anomaly detection: a backward that produces NaN raises, naming the forward op (and its stack)."""
-
-    def __init__(self, mode, check_nan=True):
-        self.prev = (AnomalyMode.enabled, AnomalyMode.check_nan)
-        AnomalyMode.enabled = bool(mode)
-        AnomalyMode.check_nan = bool(check_nan)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        AnomalyMode.enabled, AnomalyMode.check_nan = self.prev
-
-
-class detect_anomaly(set_detect_anomaly):
-    def __init__(self, check_nan=True):
-        warnings.warn("Anomaly Detection has been enabled. This mode will increase the runtime and should "
-                      "only be enabled for debugging.", UserWarning, stacklevel=2)
-        super().__init__(True, check_nan)
-
-
-def is_anomaly_enabled():
-    return AnomalyMode.enabled
-
-
 # Imported, not forwarded lazily: importing the submodule ``gradcheck`` inside a function would rebind
 # ``ember.autograd.gradcheck`` to the module (as in PyTorch, the function shadows its module).
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: E402
-from . import functional, graph  # noqa: E402
+from . import anomaly_mode, functional, graph, variable  # noqa: E402
+from .variable import Variable  # noqa: E402
