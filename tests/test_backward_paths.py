@@ -58,6 +58,14 @@ CASES = {
     "cross_entropy_none_smoothing": (lambda x: ember.nn.functional.cross_entropy(
         x, ember.tensor([[[1, 0], [2, 2]], [[0, 1], [1, 2]]]), reduction="none", label_smoothing=0.1) * 3,
         [rng.standard_normal((2, 3, 2, 2)).astype(np.float32)]),
+    # half types: log_softmax then nll_loss (and the smoothing terms), each rounding as PyTorch's kernels
+    "cross_entropy_bfloat16_weight_smoothing": (lambda x, w: ember.nn.functional.cross_entropy(
+        x.to(ember.bfloat16), ember.tensor([4, 0, -100]), w.to(ember.bfloat16), label_smoothing=0.2), [C, R]),
+    "cross_entropy_float16_3d_none": (lambda x: ember.nn.functional.cross_entropy(
+        x.to(ember.float16), ember.tensor([[1, 0, 2], [2, -100, 1]]), reduction="none") * 3,
+        [rng.standard_normal((2, 3, 3)).astype(np.float32)]),
+    "nll_loss_float16_weighted_sum": (lambda c: ember.nn.functional.nll_loss(
+        c.half(), ember.tensor([4, 0, 2]), ember.tensor(R).half(), reduction="sum"), [C]),
 }
 
 

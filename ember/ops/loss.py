@@ -1,7 +1,8 @@
 """Loss functions (``F.cross_entropy``, ``F.mse_loss``, ...).
 
 Cross-entropy with class indices is one fused op (log-softmax + NLL, one
-backward: ``(A * softmax(x) - a) * grad``), numerically stable. Losses that
+backward: ``(A * softmax(x) - a) * grad``), numerically stable; for float16 /
+bfloat16 it is composed as PyTorch composes it, so that each step rounds alike. Losses that
 PyTorch implements as one kernel are one ``Op`` here with PyTorch's node name
 (``MseLossBackward0``, ``NllLossBackward0`` ...); the rest are composed from
 other differentiable ops, as PyTorch composes them.
@@ -14,7 +15,7 @@ import numpy as np
 from .. import _autocast
 from .. import _dtype as D
 from ._util import Op, Tensor, xp_of
-from .activation import LogSoftmax, Softmax, _softmax_array, logsigmoid, pairwise_distance
+from .activation import LogSoftmax, Softmax, _is_half, _softmax_array, logsigmoid, pairwise_distance
 from .reduction import _torch_mean, _torch_sum
 
 __all__ = ["binary_cross_entropy_with_logits", "cosine_embedding_loss", "hinge_embedding_loss", "kl_div",
@@ -258,6 +259,60 @@ def _class_coeffs(xp, t, c, weight, ignore_index, eps, dtype):
     return a, wt.sum()
 
 
+def _rounded_sums(v, seg, nseg, dtype):
+    """Sum of ``v`` per segment (``seg`` ascending), added in order and rounded to ``dtype`` after each add."""
+    acc = np.zeros(nseg, np.float32)
+    if not v.size:
+        return acc
+    pos = np.arange(v.size) - np.searchsorted(seg, seg)      # place within its segment
+    order = np.argsort(pos, kind="stable")
+    bounds = np.searchsorted(pos[order], np.arange(pos.max() + 2))
+    for k in range(pos.max() + 1):      # the k-th add of every segment at once
+        i = order[bounds[k]:bounds[k + 1]]
+        acc[seg[i]] = (acc[seg[i]] + v[i]).astype(dtype)
+    return acc
+
+
+def _nll_cascade_sum(v, idx, n, dtype):
+    """PyTorch's CPU nll_loss sum of ``v`` (the valid samples, at flat positions ``idx`` of ``n``): 8 levels of
+    partial sums held in the (half) dtype, every add rounded; level j empties into level j + 1 after a valid
+    sample whose position is a multiple of step**(j + 1); the levels are added last, in order."""
+    step = 1 << max(4, (n - 1).bit_length() // 8)
+    lev = sum((idx % step ** j == 0).astype(np.int64) for j in range(1, 8))   # levels emptied after each sample
+    total = np.float32(0)
+    for j in range(8):
+        ends = lev > j if j < 7 else np.zeros(v.size, bool)
+        seg = np.cumsum(ends) - ends
+        sums = _rounded_sums(v, seg, int(ends.sum()) + 1, dtype)
+        total = np.float32(np.float32(total + sums[-1]).astype(dtype))   # what stays at level j
+        v, lev = sums[:-1], lev[ends]
+    return total
+
+
+def _nll_half(x2, t, weight, ignore_index, reduction):
+    """nll_loss of half-type log-probabilities (M, C) as PyTorch's kernel: products and sums rounded to the
+    dtype step by step. Returns the output and the mean's total weight (as rounded there)."""
+    dt = x2.dtype
+    valid = t != ignore_index
+    idx = np.flatnonzero(valid)
+    ti = t[idx]
+    term = x2[idx, ti] if weight is None else x2[idx, ti] * weight[ti]     # rounded product
+    if weight is None:
+        with np.errstate(over="ignore"):     # float16 counts past 65504 are inf, as in PyTorch
+            total_w = np.float32(dt.type(idx.size))
+    else:
+        total_w = _nll_cascade_sum(weight[ti].astype(np.float32), idx, t.size, dt)
+    if reduction == "none":
+        out = np.zeros(t.size, dt)
+        out[idx] = -term
+        return out, total_w
+    out = _nll_cascade_sum(-term.astype(np.float32), idx, t.size, dt) if t.size else np.float32(0)
+    if reduction == "mean":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = out / total_w if t.size else np.float32(np.nan)
+    return np.asarray(out, np.float32).astype(dt), total_w
+
+
 class _NllBase(Op):
     """Shared forward/backward of the class-index losses. ``softmax=True`` makes it cross-entropy on logits."""
     softmax = False
@@ -269,6 +324,11 @@ class _NllBase(Op):
         x2 = _flatten_classes(x)
         logp = _softmax_array(x2, 1, True) if cls.softmax else x2
         a, denom = _class_coeffs(xp, t.reshape(-1), c, weight, ignore_index, eps, x.dtype)
+        if _is_half(x) and not cls.softmax:     # half cross_entropy comes here through log_softmax
+            out, denom = _nll_half(x2, t.reshape(-1), weight, ignore_index, reduction)
+            ctx.p = (reduction, x.shape, t.shape, denom)
+            ctx.a = a
+            return out.reshape(t.shape) if reduction == "none" else out
         per = -(a * logp).sum(axis=1)
         if reduction == "mean":
             out = per.sum() / denom
@@ -365,9 +425,33 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if target.is_floating_point() and target.shape == input.shape:
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
     _check_target(input, target, "cross_entropy")
+    if _is_half(input._data):
+        return _cross_entropy_half(input, target, weight, ignore_index, reduction, float(label_smoothing))
     op = CrossEntropyLoss2D if input.ndim >= 3 else CrossEntropyLoss
     return op.apply(input, target._data, None if weight is None else weight._data, ignore_index,
                     float(label_smoothing), reduction)
+
+
+def _cross_entropy_half(input, target, weight, ignore_index, reduction, eps):
+    """PyTorch's composite cross_entropy, op for op: for half types each op rounds its result (log_softmax over
+    the class dim, nll_loss, the smoothing terms), forward and backward, and the fused op would not."""
+    dim = 0 if input.ndim == 1 else 1
+    logp = LogSoftmax.apply(input, dim)
+    op = NllLoss2D if input.ndim >= 3 else NllLoss
+    loss = op.apply(logp, target._data, None if weight is None else weight._data, ignore_index, 0.0, reduction)
+    if eps == 0:
+        return loss
+    shape = [1] * input.ndim
+    shape[dim] = -1
+    smooth = -(logp * weight.reshape(shape)).sum(dim) if weight is not None else -logp.sum(dim)
+    ignored = target == ignore_index
+    smooth = smooth.masked_fill(ignored, 0.0)
+    if reduction == "mean":
+        kept = ~ignored
+        smooth = smooth.sum() / (weight[target[kept]].sum() if weight is not None else kept.sum())
+    elif reduction == "sum":
+        smooth = smooth.sum()
+    return (1 - eps) * loss + smooth * (eps / input.shape[dim])
 
 
 def _cross_entropy_probs(input, target, weight, reduction, label_smoothing):
@@ -381,6 +465,11 @@ def _cross_entropy_probs(input, target, weight, reduction, label_smoothing):
         shape = [1] * input.ndim
         shape[class_dim] = n_classes
         prod = prod * weight.reshape(shape)
+    if _is_half(input._data) and reduction != "none":     # PyTorch sums all at once (one rounding)
+        loss = -prod.sum()
+        if reduction == "mean":
+            return loss / (input.numel() // n_classes) if input.numel() else loss * float("nan")
+        return loss
     loss = -prod.sum(class_dim)
     if reduction == "mean":
         return loss.sum() / (input.numel() // n_classes if input.numel() else 1)
