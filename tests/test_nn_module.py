@@ -1,4 +1,5 @@
 """Module system: registration, traversal, state_dict/load_state_dict (PyTorch's texts), repr, conversion."""
+import os
 from collections import OrderedDict
 
 import numpy as np
@@ -154,3 +155,16 @@ def test_containers_match_pytorch_repr_and_indexing():
     assert isinstance(pl[0], ember.nn.Parameter) and len(list(pl.parameters())) == 1
     pd = ember.nn.ParameterDict({"w": ember.ones(2)})
     assert [n for n, _ in pd.named_parameters()] == ["w"]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_share_memory_lets_forked_workers_update_the_model():
+    m = ember.nn.Linear(3, 2)
+    assert m.share_memory() is m and m.weight.is_shared() and m.bias.is_shared()
+    pid = os.fork()
+    if pid == 0:                       # a Hogwild worker: in-place update seen by the parent
+        with ember.no_grad():
+            m.weight.fill_(7.0)
+        os._exit(0)
+    os.waitpid(pid, 0)
+    assert m.weight.tolist() == [[7.0] * 3] * 2

@@ -527,6 +527,10 @@ class Module:
                     p.grad.zero_()
 
     def share_memory(self):
+        """Move every parameter and buffer into shared memory (``Tensor.share_memory_``), for Hogwild-style
+        training in forked worker processes."""
+        for t in list(self.parameters()) + list(self.buffers()):
+            t.share_memory_()
         return self
 
     # ------------------------------------------------------------------ conversion
