@@ -51,6 +51,14 @@ class device:
 CPU = device("cpu")
 
 
+_default = None      # set by torch.set_default_device: where factories put tensors given no device (None: CPU)
+
+
+def default_device():
+    """The device a factory uses when it is given none."""
+    return _default
+
+
 def as_device(d):
     """Normalise a device argument (str, int, device, None) to a ``device``; None stays None."""
     if d is None or isinstance(d, device):

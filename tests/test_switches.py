@@ -118,3 +118,16 @@ def test_interop_threads():
     assert ember.get_num_interop_threads() == 3
     with pytest.raises(RuntimeError, match="cannot set number of interop threads"):
         ember.set_num_interop_threads(2)
+
+
+def test_default_device_on_a_cpu_machine():
+    assert str(ember.get_default_device()) == str(torch.get_default_device()) == "cpu"
+    try:
+        ember.set_default_device("cpu")
+        assert ember.zeros(2).device.type == ember.randn(2).device.type == ember.tensor([1.0]).device.type == "cpu"
+        if not ember.cuda.is_available():
+            with pytest.raises(RuntimeError):
+                ember.set_default_device("cuda")        # clear error now, not at every factory later
+        assert ember.get_default_device().type == "cpu"
+    finally:
+        ember.set_default_device(None)

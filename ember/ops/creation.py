@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import _backend
 from .. import _dtype as D
+from .. import _device as _device_mod
 from .._device import CPU, as_device, device as _device_cls
 from .._size import Size
 from ._util import Op, Tensor, tensor_method
@@ -19,8 +20,8 @@ def _np_dtype(dtype):
 
 
 def _place(arr, device):
-    """Move a fresh NumPy array to ``device`` (no-op for the CPU)."""
-    device = as_device(device)
+    """Move a fresh NumPy array to ``device`` (no-op for the CPU; None: ``set_default_device``'s choice)."""
+    device = as_device(device) if device is not None else _device_mod.default_device()
     if device is None or device.type == "cpu":
         return arr
     return _backend.to_device(arr, "cuda", device.index or 0)

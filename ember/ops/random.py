@@ -38,6 +38,7 @@ import numpy as np
 from .. import _backend
 from .. import _dtype as D
 from .. import _random
+from .. import _device as _device_mod
 from .._device import as_device
 from .._random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,  # noqa: F401
                        set_rng_state)
@@ -530,7 +531,7 @@ def _check_grad_dtype(requires_grad, dtype):
 
 def _new(kind, size, generator, dtype, device, requires_grad, out=None, **kw):
     """A new tensor of ``kind`` samples (complex dtypes: real and imaginary parts, each with variance 1/2)."""
-    device = as_device(device)
+    device = as_device(device) if device is not None else _device_mod.default_device()
     g = _random.generator_for(generator, device)
     _check_grad_dtype(requires_grad, dtype)
     if dtype.is_complex:
@@ -559,7 +560,9 @@ def _into_out(t, out):
 
 
 def _device_of(device, out):
-    return as_device(device) if device is not None else (out.device if out is not None else None)
+    if device is not None:
+        return as_device(device)
+    return out.device if out is not None else _device_mod.default_device()
 
 
 # ======================================================================================================

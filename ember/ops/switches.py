@@ -7,6 +7,7 @@ remembered and reported back, so scripts written for PyTorch run unchanged.
 """
 import warnings
 
+from .. import _backend, _device
 from ..autograd.function import AnomalyMode
 from . import reduction
 
@@ -14,7 +15,8 @@ __all__ = ["compile", "set_float32_matmul_precision", "get_float32_matmul_precis
            "use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
            "is_deterministic_algorithms_warn_only_enabled", "set_deterministic_debug_mode",
            "get_deterministic_debug_mode", "set_anomaly_enabled", "is_anomaly_enabled",
-           "is_anomaly_check_nan_enabled", "get_num_interop_threads", "set_num_interop_threads"]
+           "is_anomaly_check_nan_enabled", "get_num_interop_threads", "set_num_interop_threads",
+           "set_default_device", "get_default_device"]
 
 _MODES = ("default", "lite", "reduce-overhead", "max-autotune-no-cudagraphs", "max-autotune")
 _state = {"matmul_precision": "highest", "deterministic": False, "warn_only": False, "interop_threads": None}
@@ -132,3 +134,19 @@ def set_num_interop_threads(nthreads):
         raise RuntimeError("Error: cannot set number of interop threads after parallel work has started or "
                            "set_num_interop_threads called")
     _state["interop_threads"] = nthreads
+
+
+# ---------------------------------------------------------------- default device
+def set_default_device(device):
+    """Put tensors that factories (``zeros``, ``tensor``, ``randn`` ...) create without a ``device`` on
+    ``device``; None (or 'cpu') restores the CPU. Setting 'cuda' without a GPU fails here, clearly."""
+    d = _device.as_device(device)
+    if d is not None and d.type == "cuda":
+        _backend.xp_for("cuda")         # raises Ember's 'no GPU' error now rather than at every factory
+    _device._default = None if d is None or d.type == "cpu" else d
+
+
+def get_default_device():
+    """The device ``set_default_device`` chose (the CPU by default)."""
+    return _device._default or _device.CPU
+
