@@ -76,3 +76,7 @@ class Buffer:
         t._persistent = persistent
         return t
 
+
+from ._uninitialized import UninitializedBuffer, UninitializedParameter, UninitializedTensorMixin, is_lazy  # noqa: E402,F401
+
+__all__ += ["UninitializedParameter", "UninitializedBuffer", "UninitializedTensorMixin", "is_lazy"]
