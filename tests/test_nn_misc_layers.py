@@ -145,3 +145,8 @@ def test_default_init_bit_identical_after_manual_seed(make):
     e = make(ember.nn)
     for (name, tp), (_, ep) in zip(t.state_dict().items(), e.state_dict().items()):
         np.testing.assert_array_equal(ep.numpy(), tp.numpy(), err_msg=name)
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_cosine_similarity_broadcasts_before_the_norms(dim):
+    check(lambda t, a, b: F(t).cosine_similarity(a, b, dim=dim), [(5, 3), (1, 3)])

@@ -992,7 +992,10 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
 
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
-    r"""sum(x1 * x2) / max(||x1|| * ||x2||, eps) along ``dim`` (inputs broadcast)."""
+    r"""sum(x1 * x2) / max(||x1|| * ||x2||, eps) along ``dim`` (inputs broadcast first, as PyTorch)."""
+    if x1.shape != x2.shape:
+        from .misc import broadcast_tensors
+        x1, x2 = broadcast_tensors(x1, x2)
     n1 = x1.norm(2, dim, keepdim=True).clamp_min(eps)
     n2 = x2.norm(2, dim, keepdim=True).clamp_min(eps)
     return ((x1 / n1) * (x2 / n2)).sum(dim)
