@@ -163,7 +163,7 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
     return _unpack(_post(outputs, create_graph), out_tuple), _unpack(_post(res, create_graph), out_tuple)
 
 
-def _forward_mode(create_graph, strict, vectorize):
+def _forward_mode(inputs, create_graph, strict, vectorize):
     """PyTorch's checks for ``strategy="forward-mode"``, in its order; Ember cannot go further."""
     if create_graph:
         raise NotImplementedError('torch.autograd.functional.jacobian: `create_graph=True` and `strategy='
@@ -173,6 +173,7 @@ def _forward_mode(create_graph, strict, vectorize):
         raise RuntimeError('torch.autograd.functional.jacobian: `strict=True` and `strategy="forward-mode"` are '
                            'not supported together (yet). Please either set `strict=False` or '
                            '`strategy="reverse-mode"`.')
+    _tuple_of_tensors(inputs, "inputs", "jacobian")
     if not vectorize:
         raise NotImplementedError("Computing Jacobian using forward-AD or forward-over-reverse Hessian is"
                                   "only implemented for `vectorize=True`.")
@@ -191,8 +192,7 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, st
                              'function has more outputs than inputs, "forward-mode" tends to be more performant. '
                              'Otherwise, prefer to use "reverse-mode".')
     if strategy == "forward-mode":
-        _tuple_of_tensors(inputs, "inputs", "jacobian")
-        _forward_mode(create_graph, strict, vectorize)
+        _forward_mode(inputs, create_graph, strict, vectorize)
     with enable_grad():
         in_tuple, inputs = _tuple_of_tensors(inputs, "inputs", "jacobian")
         inputs = _prep(inputs, create_graph, True)
