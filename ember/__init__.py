@@ -31,7 +31,7 @@ del _LEGACY
 # Submodules and library functions load on first use: `import ember` stays fast and light.
 _LAZY = {
     "nn": "ember.nn", "optim": "ember.optim", "utils": "ember.utils", "vision": "ember.vision",
-    "linalg": "ember.linalg", "return_types": "ember.return_types",
+    "linalg": "ember.linalg", "return_types": "ember.return_types", "func": "ember.func",
     "cuda": "ember.cuda", "compat": "ember.compat", "hub": "ember.hub", "backends": "ember.backends",
     "save": ("ember.serialization", "save"), "load": ("ember.serialization", "load"),
     "set_printoptions": ("ember._tensor_str", "set_printoptions"), "random": "ember._random",
