@@ -47,6 +47,7 @@ def test_histc_histogram():
 def test_quantile(interpolation):
     kw = dict(interpolation=interpolation)
     check(lambda t, a: t.quantile(a, 0.3, **kw), [(7,)])
+    check(lambda t, a: t.quantile(a, 0.3, dim=0, keepdim=True, **kw), [()])
     check(lambda t, a: a.quantile(0.75, dim=1, keepdim=True, **kw), [(3, 5, 2)])
     check(lambda t, a, q: t.quantile(a, q, dim=0, **kw), [(6, 3), np.array([0.0, 0.25, 0.5, 1.0], np.float32)])
     check(lambda t, a, q: t.quantile(a, q, keepdim=True, **kw), [(2, 3), np.array([0.1, 0.9])], dtype=np.float64)
@@ -164,6 +165,7 @@ def test_windows(name):
         for periodic in (True, False):
             check(lambda t: getattr(t, name)(n, periodic), [], grad=False)
             check(lambda t: getattr(t, name)(n, periodic=periodic, dtype=t.float64), [], grad=False)
+            check(lambda t: getattr(t, name)(n, periodic, dtype=t.float16), [], grad=False)   # within 1 ulp
     w = getattr(ember, name)(4, requires_grad=True)
     assert w.requires_grad and w.is_leaf
     with pytest.raises(RuntimeError, match="expects floating point dtypes"):

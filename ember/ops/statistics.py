@@ -101,8 +101,13 @@ def histogram(input, bins, *, range=None, weight=None, density=False, out=None):
     xp = xp_of(x)
     if isinstance(bins, Tensor):
         edges = bins._data.astype(x.dtype)
-        if edges.ndim != 1 or edges.shape[0] < 1:
-            raise RuntimeError("torch.histogram(): bins tensor should have one dimension and at least 1 element")
+        if edges.ndim != 1:
+            raise RuntimeError(f"torch.histogramdd: bins tensor should have one dimension, but got {edges.ndim} "
+                               "dimensions in the bins tensor for dimension 0")
+        if edges.shape[0] < 2:
+            raise RuntimeError(f"torch.histogramdd: bins tensor should have at least 1 element, but got "
+                               f"{edges.shape[0]} elements in the bins tensor for dimension 0" if edges.shape[0] == 0
+                               else "torch.histogram(): bins must be > 0, but got 0 for dimension 0")
     else:
         if bins <= 0:
             raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
@@ -152,7 +157,9 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
         qa, scalar_q = xp.asarray(q, dtype=input._data.dtype), True
     qt = q.reshape(-1) if isinstance(q, Tensor) else _new(qa.reshape(-1))   # a q Tensor gets a gradient too
     ndim = input.dim()
-    x = input.reshape(-1) if dim is None else input.movedim(_wrap_dim(dim, max(ndim, 1), name), -1)
+    if dim is not None:
+        _wrap_dim(dim, max(ndim, 1), name)
+    x = input.reshape(-1) if dim is None or ndim == 0 else input.movedim(dim, -1)
     sorted_ = x.sort(-1).values
     nan = sorted_.isnan()
     if ignore_nan:   # ranks among the non-NaN values; an all-NaN row gets rank 0, a NaN
@@ -173,12 +180,14 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
     if interpolation in ("linear", "midpoint"):
         weights = ranks - below.to(ranks.dtype) if interpolation == "linear" else ranks.detach() * 0 + 0.5
         result = result.lerp(sorted_.gather(-1, ranks.ceil().long()), weights)
-    if keepdim:
+    if ndim == 0:
+        result = result.reshape(qt.shape[0])
+    elif keepdim:
         if dim is None:
             result = result.reshape(*([1] * ndim), qt.shape[0])
         elif ndim:
             result = result.unsqueeze(_wrap_dim(dim, ndim, name))
-    elif dim is None or ndim == 0:
+    elif dim is None:
         result = result.reshape(qt.shape[0])
     return result.squeeze(-1) if scalar_q else result.movedim(-1, 0)
 
@@ -317,6 +326,9 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
             raise RuntimeError(f"cdist only supports at least 2D tensors, {name} got: {t.dim()}D")
         if not t.dtype.is_floating_point:
             raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: {_legacy(t.dtype)}")
+    if x1.dtype is not x2.dtype:
+        raise RuntimeError(f"expected scalar type {_legacy(x1.dtype)} but found {_legacy(x2.dtype)} (cdist needs "
+                           "X1 and X2 of one dtype: convert one, e.g. x2.to(x1.dtype))")
     if x1.shape[-1] != x2.shape[-1]:
         raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} X2: "
                            f"{x2.shape[-1]}")
@@ -429,7 +441,7 @@ def trapezoid(y, x=None, *, dx=None, dim=-1):
     if x is not None and dx is not None:
         raise RuntimeError("trapezoid: cannot pass both x and dx")
     if x is not None and not isinstance(x, Tensor):
-        return _trapezoid(y, None, x, dim, False)
+        raise TypeError(f"trapezoid(): argument 'x' must be Tensor, not {type(x).__name__} (pass a spacing as dx=)")
     return _trapezoid(y, x, dx, dim, False)
 
 
@@ -445,7 +457,7 @@ def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
     if x is not None and dx is not None:
         raise RuntimeError("cumulative_trapezoid: cannot pass both x and dx")
     if x is not None and not isinstance(x, Tensor):
-        return _trapezoid(y, None, x, dim, True)
+        raise TypeError(f"cumulative_trapezoid(): argument 'x' must be Tensor, not {type(x).__name__} (pass a spacing as dx=)")
     return _trapezoid(y, x, dx, dim, True)
 
 
@@ -471,23 +483,32 @@ def _window(name, formula):
     return fn
 
 
+def _stepper(dt):
+    """(scalar type, round): float16/bfloat16 steps compute in float32 and round to the dtype after each
+    step, as PyTorch's chain of in-place ops does; float32/float64 compute in their own precision."""
+    dt = np.dtype(dt)
+    if dt.itemsize >= 4:
+        return dt.type, lambda a: a
+    return np.float32, lambda a: a.astype(dt).astype(np.float32)
+
+
 def _hamming(n, dt, alpha=0.54, beta=0.46):
-    t = np.dtype(dt).type if np.dtype(dt).itemsize >= 4 else np.float32
-    w = np.cos(np.arange(n, dtype=t) * t(math.pi * 2.0 / (n - 1)))
-    return w * t(-beta) + t(alpha)
+    t, r = _stepper(dt)
+    w = r(np.cos(r(r(np.arange(n, dtype=t)) * t(math.pi * 2.0 / (n - 1)))))
+    return r(w * t(-beta)) + t(alpha)
 
 
 def _blackman(n, dt):
-    t = np.dtype(dt).type if np.dtype(dt).itemsize >= 4 else np.float32
-    w = np.arange(n, dtype=t) * t(math.pi / (n - 1))
-    return np.cos(w * t(4)) * t(0.08) - np.cos(w * t(2)) * t(0.5) + t(0.42)
+    t, r = _stepper(dt)
+    w = r(r(np.arange(n, dtype=t)) * t(math.pi / (n - 1)))
+    return r(r(r(np.cos(r(w * t(4)))) * t(0.08)) - r(r(np.cos(r(w * t(2)))) * t(0.5))) + t(0.42)
 
 
 def _bartlett(n, dt):
-    t = np.dtype(dt).type if np.dtype(dt).itemsize >= 4 else np.float32
-    w = np.arange(n, dtype=t) * t(2.0 / (n - 1))
+    t, r = _stepper(dt)
+    w = r(r(np.arange(n, dtype=t)) * t(2.0 / (n - 1)))
     half = ((n - 1) >> 1) + 1
-    w[half:] = t(2) - w[half:]
+    w[half:] = r(t(2) - w[half:])
     return w
 
 
