@@ -99,6 +99,14 @@ class _Level:
                 x._func_acc._func_level = self
         return _unflatten(new, spec), [x for x in new if isinstance(x, Tensor)]
 
+    def track_args(self, args, nums):
+        """``args`` with the arguments at ``nums`` tracked, and the leaves of each tracked argument."""
+        args, inputs = list(args), []
+        for n in nums:
+            args[n], leaves = self.track(args[n])
+            inputs.append(leaves)
+        return args, inputs
+
     def _reaches_outside(self, t):
         """Whether ``t``'s history reaches a leaf from outside: a user's tensor that requires grad, or the
         leaf of an enclosing transform still running (leaves of this call and of finished ones are inside)."""
@@ -152,11 +160,7 @@ def grad_and_value(func, argnums=0, has_aux=False):
         level = _Level()
         nums = _argnums_tuple(argnums, len(args), "grad_and_value")
         with enable_grad(), level:
-            args = list(args)
-            inputs = []
-            for n in nums:
-                args[n], leaves = level.track(args[n])
-                inputs.append(leaves)
+            args, inputs = level.track_args(args, nums)
             out, aux = _split_aux(func(*args, **kwargs), has_aux, "grad_and_value")
             if not isinstance(out, Tensor):
                 raise RuntimeError(f"grad_and_value(f)(*args): Expected f(*args) to return a Tensor, got {type(out)}")
@@ -220,11 +224,7 @@ def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None):
         level = _Level()
         nums = _argnums_tuple(argnums, len(args), "jacrev")
         with enable_grad(), level:
-            args = list(args)
-            inputs = []
-            for n in nums:
-                args[n], leaves = level.track(args[n])
-                inputs.append(leaves)
+            args, inputs = level.track_args(args, nums)
             out, aux = _split_aux(func(*args, **kwargs), has_aux, "jacrev")
             out_leaves, out_spec = _flatten(out)
             flat_in = [x for leaves in inputs for x in leaves]
