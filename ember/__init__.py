@@ -38,6 +38,7 @@ _LAZY = {
     "amp": "ember.amp", "cpu": "ember.cpu", "autocast": ("ember.amp", "autocast"),
     "is_autocast_enabled": ("ember.amp", "is_autocast_enabled"),
     "get_autocast_dtype": ("ember.amp", "get_autocast_dtype"),
+    "special": "ember.special",
 }
 
 
