@@ -15,7 +15,8 @@ from .ops.activation import log_softmax as _log_softmax, softmax as _softmax
 from .ops.pointwise import xlogy
 from .ops.reduction import logsumexp
 from .ops.pointwise import _operand, _operands, _save_operands, _wants
-from .ops.special import I1 as _I1, _float_op, _lgamma64, _lgamma_near_2, digamma, i0, lgamma as gammaln, mvlgamma as multigammaln, polygamma, sinc
+from .ops.special import I1 as _I1, _float_op, _lgamma64, _lgamma_near_2
+from .ops.special import digamma, i0, lgamma as gammaln, mvlgamma as multigammaln, polygamma, sinc
 from .ops.unary import _erfc64, _erfinv64, erf, erfc, erfinv, exp2, expm1, log1p, logit
 from .ops.unary import round, sigmoid as expit  # noqa: A004
 from .ops._util import Op, Tensor, broadcast_error, wrap_out, xp_of

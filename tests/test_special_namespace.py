@@ -120,7 +120,8 @@ def test_xlog1py():
 
 
 def test_zeta():
-    s = np.concatenate([[-1, 0, 0.5, 1, 1.0001, 1.5, 2, 3, 4.5, 10, 50, 1e3, np.inf, np.nan], np.linspace(1.01, 30, 30)])
+    s = np.concatenate([[-1, 0, 0.5, 1, 1.0001, 1.5, 2, 3, 4.5, 10, 50, 1e3, np.inf, np.nan],
+                        np.linspace(1.01, 30, 30)])
     q = np.concatenate([[-20.5, -3, -2.5, -1, 0, 1e-10, 0.3, 1, 2, 9.5, 100, 1e7, 2e8, np.inf, np.nan, -np.inf],
                         np.linspace(-5.05, 20, 51)])
     s, q = [v.ravel() for v in np.meshgrid(s, q)]
