@@ -15,8 +15,8 @@ from .. import _dtype as D
 from .._finfo import finfo, iinfo
 from .. import return_types
 from .inplace import inplace_variant
-from ._util import BF16, F16, F32, GradMode, Op, Tensor, as_float_array, promote_arrays, tensor_method, wrap_out, \
-    xp_of
+from ._util import BF16, F32, GradMode, Op, Tensor, as_float_array, is_reduced, promote_arrays, tensor_method, \
+    wrap_out, xp_of
 from .unary import _legacy
 
 __all__ = ['finfo', 'iinfo', 'lgamma', 'digamma', 'polygamma', 'mvlgamma', 'i0', 'sinc', 'gcd', 'lcm', 'frexp',
@@ -271,7 +271,7 @@ class Sinc(Op):
         x = as_float_array(x)
         xp = xp_of(x)
         ctx.save_for_backward(x)
-        xf = x.astype(F32) if x.dtype is BF16 or x.dtype is F16 else x
+        xf = x.astype(F32) if is_reduced(x.dtype) else x
         p = xf * xf.dtype.type(_PI)
         return xp.where(xf == 0, 1, xp.sin(p) / p).astype(x.dtype, copy=False)
 
