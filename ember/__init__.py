@@ -2,6 +2,8 @@
 
 ``import ember as torch`` runs the programs people write while they learn PyTorch.
 """
+import math as _math
+
 from . import _dtype
 from ._device import device
 from ._dtype import (bfloat16, complex64, complex128, dtype, float16, float32, float64, get_default_dtype,
@@ -20,6 +22,8 @@ half, float, double = float16, float32, float64  # noqa: A001
 cfloat, cdouble = complex64, complex128
 short, int, long = int16, int32, int64  # noqa: A001
 strided = "torch.strided"
+e, pi, inf, nan = _math.e, _math.pi, _math.inf, _math.nan
+newaxis = None
 
 globals().update(_ops.public)
 from .ops.creation import LEGACY_TYPES as _LEGACY  # noqa: E402
@@ -38,7 +42,10 @@ _LAZY = {
     "amp": "ember.amp", "cpu": "ember.cpu", "autocast": ("ember.amp", "autocast"),
     "is_autocast_enabled": ("ember.amp", "is_autocast_enabled"),
     "get_autocast_dtype": ("ember.amp", "get_autocast_dtype"),
-    "special": "ember.special",
+    "special": "ember.special", "fft": "ember.fft", "distributions": "ember.distributions",
+    "testing": "ember.testing", "profiler": "ember.profiler", "multiprocessing": "ember.multiprocessing",
+    "distributed": "ember.distributed", "jit": "ember.jit", "version": "ember.version", "mps": "ember.mps",
+    "xpu": "ember.xpu", "accelerator": "ember.accelerator", "types": "ember.types",
 }
 
 

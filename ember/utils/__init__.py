@@ -1,7 +1,8 @@
-"""``ember.utils``: ``data`` (datasets, samplers, DataLoader) and ``tensorboard``, imported on first use."""
+"""``ember.utils``: ``data`` (datasets, samplers, DataLoader), ``tensorboard``, ``checkpoint``, ``hooks``,
+``model_zoo`` and ``dlpack``, imported on first use."""
 import importlib
 
-_SUBMODULES = ("data", "tensorboard")
+_SUBMODULES = ("data", "tensorboard", "checkpoint", "hooks", "model_zoo", "dlpack")
 
 
 def __getattr__(name):
