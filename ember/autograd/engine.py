@@ -46,6 +46,8 @@ def _validate(node, i, grad, meta):
                                f"{list(grad.shape)} but expected shape compatible with {list(shape)}")
     if grad._data.dtype != np_dtype:
         from .._dtype import _FROM_NP
+        if grad._data.dtype.kind == "c" and np_dtype.kind != "c":
+            grad = grad.real         # a real input's gradient is the real part (PyTorch's handle_r_to_c)
         grad = grad.to(_FROM_NP[np_dtype])
     return grad
 
@@ -332,7 +334,7 @@ def _validate_array(node, i, g, shape, np_dtype):
         if g.shape != shape:
             g = g.reshape(shape)
     if g.dtype != np_dtype:
-        g = g.astype(np_dtype)
+        g = (g.real if g.dtype.kind == "c" and np_dtype.kind != "c" else g).astype(np_dtype)   # real input: real part
     return g
 
 

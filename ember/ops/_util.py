@@ -76,6 +76,21 @@ def is_reduced(dt):
     return dt is BF16 or dt is F16
 
 
+def conj_if_complex(x):
+    """The complex conjugate of a complex Tensor, array or number; ``x`` itself otherwise (no pass for reals).
+
+    Backward formulas use it: PyTorch's gradients are conjugate Wirtinger derivatives, so a holomorphic
+    op's input gradient is ``g * conj(f'(z))`` (for ``a * b``: ``g * conj(b)``).
+    """
+    if isinstance(x, Tensor):
+        return x.conj() if x._data.dtype.kind == "c" else x
+    if isinstance(x, complex):
+        return x.conjugate()
+    if getattr(x, "dtype", None) is not None and x.dtype.kind == "c":
+        return xp_of(x).conj(x)
+    return x
+
+
 def as_float_array(a):
     """Integer/bool arrays become the default float dtype (what ``exp(int_tensor)`` gives)."""
     if a.dtype.kind in "biu":

@@ -374,6 +374,8 @@ class ToCopy(Op):
 
     @staticmethod
     def backward(ctx, g):
+        if g.is_complex() and not ctx.src_dtype.is_complex:
+            g = g.real               # real -> complex: the real source gets the gradient's real part
         return g.to(device=ctx.src_device, dtype=ctx.src_dtype)
 
 

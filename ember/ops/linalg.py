@@ -14,6 +14,7 @@ import numpy as np
 from .. import _autocast
 from .. import _dtype as D
 from ._util import BF16 as _BF16, F16 as _F16, GradMode, Op, Tensor, _wrap_dim, tensor_method, xp_of
+from ._util import conj_if_complex as _cj
 
 _new = object.__new__
 
@@ -112,7 +113,7 @@ class Mm(Op):
 
     The transposes are flags, not view ops, so a backward costs one node and
     one BLAS call per gradient (BLAS reads transposed operands directly):
-    for out = A B, dA = g B^T and dB = A^T g.
+    for out = A B, dA = g B^H and dB = A^H g (^T for real operands).
     """
 
     @staticmethod
@@ -126,6 +127,7 @@ class Mm(Op):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
+        a, b = _cj(a), _cj(b)          # complex: conjugate transposes
         ta, tb = ctx.ta, ctx.tb
         ga = gb = None
         if ctx.needs_input_grad[0]:    # d/dop(a) = g op(b)^T, transposed back when ta
@@ -137,6 +139,7 @@ class Mm(Op):
     @staticmethod
     def backward_data(ctx, g):
         a, b = ctx.saved_data
+        a, b = _cj(a), _cj(b)
         ta, tb = ctx.ta, ctx.tb
         needs = ctx.needs_input_grad
         ga = gb = None
@@ -161,7 +164,7 @@ class Dot(Op):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        return g * b, g * a
+        return g * _cj(b), g * _cj(a)
 
 
 class Vdot(Dot):
@@ -173,9 +176,7 @@ class Vdot(Dot):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        if a.is_complex():
-            return (g * b).conj(), g * a
-        return g * b, g * a
+        return _cj(g) * b, g * a      # out = sum(conj(a) * b)
 
 
 class Mv(Op):
@@ -187,8 +188,8 @@ class Mv(Op):
     @staticmethod
     def backward(ctx, g):
         a, v = ctx.saved_tensors
-        ga = g.unsqueeze(-1) * v if ctx.needs_input_grad[0] else None
-        gv = Mv.apply(a.mT, g) if ctx.needs_input_grad[1] else None
+        ga = g.unsqueeze(-1) * _cj(v) if ctx.needs_input_grad[0] else None
+        gv = Mv.apply(_cj(a).mT, g) if ctx.needs_input_grad[1] else None
         return ga, gv
 
 
@@ -201,8 +202,8 @@ class Bmm(Op):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        ga = Bmm.apply(g, b.mT) if ctx.needs_input_grad[0] else None
-        gb = Bmm.apply(a.mT, g) if ctx.needs_input_grad[1] else None
+        ga = Bmm.apply(g, _cj(b).mT) if ctx.needs_input_grad[0] else None
+        gb = Bmm.apply(_cj(a).mT, g) if ctx.needs_input_grad[1] else None
         return ga, gb
 
 
@@ -464,32 +465,36 @@ class Addmm(Op):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        gc = (g if ctx.beta == 1 else g * ctx.beta) if ctx.needs_input_grad[0] else None
+        a, b = _cj(a), _cj(b)
+        alpha = _cj(ctx.alpha)
+        gc = (g if ctx.beta == 1 else g * _cj(ctx.beta)) if ctx.needs_input_grad[0] else None
         ga = gb = None
         if ctx.needs_input_grad[1]:
             ga = Mm.apply(g, b, tb=True)
-            ga = ga * ctx.alpha if ctx.alpha != 1 else ga
+            ga = ga * alpha if alpha != 1 else ga
         if len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2]:
             # (g^T a)^T rather than a^T g: the same numbers, laid out so that when mat2 is a transposed
             # weight (nn.Linear) the weight's gradient arrives as a plain contiguous array
             gb = T.apply(Mm.apply(g, a, ta=True))
-            gb = gb * ctx.alpha if ctx.alpha != 1 else gb
+            gb = gb * alpha if alpha != 1 else gb
         return gc, ga, gb
 
     @staticmethod
     def backward_data(ctx, g):
         a, b = ctx.saved_data
+        a, b = _cj(a), _cj(b)
+        alpha = _cj(ctx.alpha)
         needs = ctx.needs_input_grad
-        gc = (g if ctx.beta == 1 else g * ctx.beta) if needs[0] else None
+        gc = (g if ctx.beta == 1 else g * _cj(ctx.beta)) if needs[0] else None
         ga = gb = None
         if needs[1]:
             ga = _mm(g, b, False, True)
-            if ctx.alpha != 1:
-                ga *= ctx.alpha
+            if alpha != 1:
+                ga *= alpha
         if len(needs) > 2 and needs[2]:
             gb = _mm(g, a, True, False)        # (g^T a)^T: see backward
-            if ctx.alpha != 1:
-                gb *= ctx.alpha
+            if alpha != 1:
+                gb *= alpha
             gb = gb.T
         return gc, ga, gb
 
@@ -544,9 +549,10 @@ class Addmv(Op):
     @staticmethod
     def backward(ctx, g):
         a, v = ctx.saved_tensors
-        gc = g * ctx.beta if ctx.needs_input_grad[0] else None
-        ga = g.unsqueeze(-1) * v * ctx.alpha if ctx.needs_input_grad[1] else None
-        gv = Mv.apply(a.mT, g) * ctx.alpha if len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2] else None
+        a, v, alpha = _cj(a), _cj(v), _cj(ctx.alpha)
+        gc = g * _cj(ctx.beta) if ctx.needs_input_grad[0] else None
+        ga = g.unsqueeze(-1) * v * alpha if ctx.needs_input_grad[1] else None
+        gv = Mv.apply(a.mT, g) * alpha if len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2] else None
         return gc, ga, gv
 
 
@@ -579,10 +585,11 @@ class Baddbmm(Op):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        gc = g * ctx.beta if ctx.needs_input_grad[0] else None
+        a, b, alpha = _cj(a), _cj(b), _cj(ctx.alpha)
+        gc = g * _cj(ctx.beta) if ctx.needs_input_grad[0] else None
         gb3 = g.unsqueeze(0).expand(a.shape[0], *g.shape) if ctx.reduce else g
-        ga = Bmm.apply(gb3, b.mT) * ctx.alpha if ctx.needs_input_grad[1] else None
-        gb = Bmm.apply(a.mT, gb3) * ctx.alpha if len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2] else None
+        ga = Bmm.apply(gb3, b.mT) * alpha if ctx.needs_input_grad[1] else None
+        gb = Bmm.apply(a.mT, gb3) * alpha if len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2] else None
         return gc, ga, gb
 
 
@@ -714,7 +721,7 @@ class Einsum(Op):
             avail = set(ctx.out).union(*others) if others else set(ctx.out)
             uniq = "".join(dict.fromkeys(s))
             target = "".join(c for c in uniq if c in avail)
-            gi = _einsum_core([ctx.out] + others, target, [g] + [ops[j] for j in range(len(ops)) if j != i],
+            gi = _einsum_core([ctx.out] + others, target, [g] + [_cj(ops[j]) for j in range(len(ops)) if j != i],
                               ctx.sizes)
             # Indices summed only within this operand: broadcast the gradient back along them.
             if target != uniq:
@@ -892,8 +899,8 @@ class LinalgCross(Op):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        ga = LinalgCross.apply(b, g, ctx.d) if ctx.needs_input_grad[0] else None
-        gb = LinalgCross.apply(g, a, ctx.d) if ctx.needs_input_grad[1] else None
+        ga = LinalgCross.apply(_cj(b), g, ctx.d) if ctx.needs_input_grad[0] else None
+        gb = LinalgCross.apply(g, _cj(a), ctx.d) if ctx.needs_input_grad[1] else None
         return ga, gb
 
 

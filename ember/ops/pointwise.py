@@ -4,7 +4,9 @@ PyTorch's promotion (``promote_arrays``) and broadcasting throughout.
 
 Each op is an ``Op`` with its forward (on arrays) and backward (on Tensors)
 side by side. Backward may return gradients in the broadcast shape; the
-engine sums them back to each input's shape.
+engine sums them back to each input's shape. Complex operands: a gradient is
+``g * conj(d out / d input)`` (PyTorch's conjugate Wirtinger convention), hence
+the ``_cj`` (``conj_if_complex``: a no-op for real values) in the formulas.
 """
 
 __all__ = ['add', 'sub', 'subtract', 'mul', 'multiply', 'div', 'divide', 'true_divide', 'floor_divide', 'pow', 'neg',
@@ -22,6 +24,7 @@ from ..autograd.function import _NO_GRAD_CTX
 from ..autograd.grad_mode import GradMode
 from ._util import (BF16, F16, F32, Op, Tensor, bf16_scalar, broadcast_error, is_reduced, promote_arrays,
                     tensor_method, to_array_operand, wrap_out, xp_of)
+from ._util import conj_if_complex as _cj
 
 
 def _binary(op_name, fn, a, b):
@@ -75,7 +78,7 @@ class Add(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return g, (g if ctx.alpha == 1 else g * ctx.alpha)
+        return g, (g if ctx.alpha == 1 else g * _cj(ctx.alpha))
 
     backward_data = backward
 
@@ -100,7 +103,7 @@ class Sub(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return g, (-g if ctx.alpha == 1 else g * -ctx.alpha)
+        return g, (-g if ctx.alpha == 1 else g * -_cj(ctx.alpha))
 
     backward_data = backward
 
@@ -121,8 +124,8 @@ class Mul(Op):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         sa, sb = ctx.scalars
-        ga = g * (b if b is not None else sb) if ctx.needs_input_grad[0] else None
-        gb = g * (a if a is not None else sa) if len(ctx.needs_input_grad) > 1 and ctx.needs_input_grad[1] \
+        ga = g * _cj(b if b is not None else sb) if ctx.needs_input_grad[0] else None
+        gb = g * _cj(a if a is not None else sa) if len(ctx.needs_input_grad) > 1 and ctx.needs_input_grad[1] \
             else None
         return ga, gb
 
@@ -131,8 +134,8 @@ class Mul(Op):
         a, b = ctx.saved_data
         sa, sb = ctx.scalars
         needs = ctx.needs_input_grad
-        ga = _times(g, b if b is not None else sb) if needs[0] else None
-        gb = _times(g, a if a is not None else sa) if len(needs) > 1 and needs[1] else None
+        ga = _times(g, _cj(b if b is not None else sb)) if needs[0] else None
+        gb = _times(g, _cj(a if a is not None else sa)) if len(needs) > 1 and needs[1] else None
         return ga, gb
 
 
@@ -226,11 +229,11 @@ class Div(Op):
         a, b = ctx.saved_tensors
         sa, sb = ctx.scalars
         b_ = b if b is not None else sb
-        ga = g / b_ if ctx.needs_input_grad[0] else None
+        ga = g / _cj(b_) if ctx.needs_input_grad[0] else None
         gb = None
         if len(ctx.needs_input_grad) > 1 and ctx.needs_input_grad[1]:
             a_ = a if a is not None else sa
-            gb = -g * ((a_ / b_) / b_)    # PyTorch's formula (its rounding too)
+            gb = -g * _cj((a_ / b_) / b_)    # PyTorch's formula (its rounding too)
         return ga, gb
 
 
@@ -274,18 +277,18 @@ class Pow(Op):
         ga = gb = None
         if ctx.needs_input_grad[0]:
             if b is None:   # scalar exponent
-                ga = g * 0 if sb == 0 else g * (sb * a ** (sb - 1))
+                ga = g * 0 if sb == 0 else g * _cj(sb * a ** (sb - 1))
             else:           # d/da a^b = b * a^(b-1), defined as 0 where b == 0
-                ga = g * (b * a ** (b - 1)).masked_fill(b == 0, 0)
+                ga = g * _cj((b * a ** (b - 1)).masked_fill(b == 0, 0))
         if len(ctx.needs_input_grad) > 1 and ctx.needs_input_grad[1]:
             if a is None and isinstance(sa, (int, float)):
                 # a number base: PyTorch multiplies by log(base) taken in double precision
                 lg = math.log(sa) if sa > 0 else -math.inf if sa == 0 else math.nan
-                gb = g * ((out * lg).masked_fill(b >= 0, 0) if sa == 0 else out * lg)
+                gb = g * _cj((out * lg).masked_fill(b >= 0, 0) if sa == 0 else out * lg)
             else:
                 base = a if a is not None else Tensor._wrap(xp_of(out._data).asarray(sa, dtype=out._data.dtype))
                 # d/db a^b = a^b * log(a), defined as 0 where a == 0 and b >= 0
-                gb = g * (out * base.log()).masked_fill((base == 0) & (b >= 0), 0)
+                gb = g * _cj((out * base.log()).masked_fill((base == 0) & (b >= 0), 0))
         return ga, gb
 
 
@@ -711,8 +714,8 @@ class Lerp(Op):
     @staticmethod
     def backward(ctx, g):
         start, end, w = _operands(ctx)
-        return (g * (1 - w) if _wants(ctx, 0) else None, g * w if _wants(ctx, 1) else None,
-                g * (end - start) if _wants(ctx, 2) else None)
+        return (g * _cj(1 - w) if _wants(ctx, 0) else None, g * _cj(w) if _wants(ctx, 1) else None,
+                g * _cj(end - start) if _wants(ctx, 2) else None)
 
 
 def _reduced_lerp(xp, start, end, weight):
@@ -892,7 +895,7 @@ class Addcmul(Op):
     def backward(ctx, g):
         t1, t2 = _operands(ctx)
         v = ctx.value
-        return (g, g * (t2 * v) if _wants(ctx, 1) else None, g * (t1 * v) if _wants(ctx, 2) else None)
+        return (g, g * _cj(t2 * v) if _wants(ctx, 1) else None, g * _cj(t1 * v) if _wants(ctx, 2) else None)
 
 
 class Addcdiv(Op):
@@ -924,8 +927,8 @@ class Addcdiv(Op):
         t1, t2 = _operands(ctx)
         v = ctx.value
         # PyTorch's formulas; ``value / tensor2`` is ATen's Scalar / Tensor: a full tensor divided by tensor2
-        return (g, g * div(v, t2) if _wants(ctx, 1) else None,
-                -g * (v * t1 / (t2 * t2)) if _wants(ctx, 2) else None)
+        return (g, g * _cj(div(v, t2)) if _wants(ctx, 1) else None,
+                -g * _cj(v * t1 / (t2 * t2)) if _wants(ctx, 2) else None)
 
 
 # ---- their public functions ----

@@ -21,6 +21,7 @@ from .. import _dtype as D
 from .. import return_types
 from . import _sum_order
 from ._util import GradMode, Op, Tensor, _wrap_dim, normalize_dims, tensor_method, xp_of
+from ._util import conj_if_complex as _cj
 
 _new = object.__new__
 
@@ -344,7 +345,7 @@ class Prod(Op):
         no_zero = _const((nzeros == 0).astype(xa.dtype))
         at_single_zero = _const(xp.logical_and(zero, nzeros == 1).astype(xa.dtype))
         gk = _keep(g, ctx.in_shape, ctx.dims, ctx.keepdim)
-        return gk * (prod_keep / x_nz * no_zero + prod_keep * at_single_zero)
+        return gk * _cj(prod_keep / x_nz * no_zero + prod_keep * at_single_zero)   # complex: conj (Wirtinger)
 
 
 class ProdDim(Prod):
@@ -396,7 +397,7 @@ def _var_array(x, dims, correction, n):
         axis=dims, keepdims=True)
     denom = _builtin_max(n - correction, 0)
     with _errstate(xp):
-        return ss / x.dtype.type(denom) if denom else ss / xp.zeros((), ss.dtype), m
+        return ss / ss.dtype.type(denom) if denom else ss / xp.zeros((), ss.dtype), m   # complex x: real ss
 
 
 class _errstate:
@@ -548,11 +549,11 @@ class LinalgVectorNorm(Op):
         if p == 0:        # piecewise constant: PyTorch sends no gradient at all
             return None
         if p == 1:
-            return gk * x.sign()
+            return gk * x.sgn()
         if p in (math.inf, -math.inf):   # split evenly among the elements that reach the max/min
             mask = (x.abs()._data == rk._data).astype(x._data.dtype)
             count = mask.sum(axis=ctx.dims, keepdims=True)
-            return gk * x.sign() * _const(mask / count)
+            return gk * x.sgn() * _const(mask / count)
         zero = rk._data == 0           # a zero norm sends a zero gradient (PyTorch's masked_fill)
         safe = rk + _const(zero.astype(rk._data.dtype)) if bool(zero.any()) else rk
         if p == 2:
@@ -560,7 +561,7 @@ class LinalgVectorNorm(Op):
         else:
             a = x.abs()
             out = gk * x * a.pow(p - 2) / safe.pow(p - 1) if p >= 2 else \
-                gk * x.sign() * a.pow(p - 1) / safe.pow(p - 1)
+                gk * x.sgn() * a.pow(p - 1) / safe.pow(p - 1)
         return out * _const(~zero) if bool(zero.any()) else out
 
 

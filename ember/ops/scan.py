@@ -2,6 +2,7 @@
 from .. import _dtype as D
 from .. import return_types
 from ._util import Op, Tensor, _wrap_dim, tensor_method, xp_of
+from ._util import conj_if_complex as _cj
 from .sort import ScatterAlong
 
 __all__ = ['cumsum', 'cumprod', 'cummax', 'cummin', 'logcumsumexp']
@@ -66,7 +67,7 @@ class Cumprod(Op):
             return g
         d = ctx.d
         if not bool((x._data == 0).any()):
-            return _reverse_cumsum(g * y, d) / x
+            return _reverse_cumsum(g * _cj(y), d) / _cj(x)      # complex: conj (Wirtinger)
         # With zeros, dividing by x is not possible: d y_j / d x_i = prod_{k <= j, k != i} x_k (j >= i).
         # Build, for every i, the input with x_i replaced by 1, take its cumprod, and contract with g.
         xp = xp_of(x._data)
@@ -76,7 +77,7 @@ class Cumprod(Op):
         rep = xt.unsqueeze(-2) * (1 - eye) + eye                 # [..., i, k]
         c = cumprod(rep, -1)                                      # [..., i, j] = prod_{k<=j, k!=i} x_k
         upper = Tensor._wrap(xp.triu(xp.ones((n, n), dtype=x._data.dtype)))   # only j >= i
-        return (c * upper * gt.unsqueeze(-2)).sum(-1).transpose(d, -1)
+        return (_cj(c) * upper * gt.unsqueeze(-2)).sum(-1).transpose(d, -1)
 
 
 @tensor_method("cumprod")

@@ -38,7 +38,9 @@ def _float_unary(name, forward, backward, saves="", node_name=None):
     ``forward(xp, x) -> y`` runs on a float array (ints/bools converted first);
     ``backward(g, x, y) -> grad`` runs on Tensors; ``saves`` says which of
     ``x`` (input) and ``y`` (output) backward needs (saving only those keeps
-    in-place checks as precise as PyTorch's).
+    in-place checks as precise as PyTorch's). ``backward`` is ``g * f'(x)``;
+    for complex inputs the gradient is ``g * conj(f'(x))`` (PyTorch's conjugate
+    Wirtinger convention), computed as ``conj(backward(conj(g), x, y))``.
     """
     def fwd(ctx, x):
         x = as_float_array(x)
@@ -51,6 +53,8 @@ def _float_unary(name, forward, backward, saves="", node_name=None):
 
     def bwd(ctx, g):
         x, y = ctx.saved_tensors
+        if g._data.dtype.kind == "c":      # a complex output: the op ran on a complex input
+            return backward(g.conj(), x, y).conj()
         return backward(g, x, y)
     ns = {"forward": staticmethod(fwd), "backward": staticmethod(bwd)}
     if node_name:
@@ -96,7 +100,9 @@ Cosh = _float_unary("Cosh", lambda xp, x: xp.cosh(x), lambda g, x, y: g * x.sinh
 Tanh = _float_unary("Tanh", lambda xp, x: xp.tanh(x), lambda g, x, y: _fused(lambda g, y: g * (1 - y * y), g, y),
                      "y")
 Asinh = _float_unary("Asinh", lambda xp, x: xp.arcsinh(x), lambda g, x, y: g * (x * x + 1).rsqrt(), "x")
-Acosh = _float_unary("Acosh", lambda xp, x: xp.arccosh(x), lambda g, x, y: g * (x * x - 1).rsqrt(), "x")
+# complex: 1/sqrt(x^2 - 1) is on the wrong branch for Re(x) < -1; PyTorch takes the two factors apart there
+Acosh = _float_unary("Acosh", lambda xp, x: xp.arccosh(x), lambda g, x, y: g * (
+    (x + 1).rsqrt() * (x - 1).rsqrt() if x.is_complex() else (x * x - 1).rsqrt()), "x")
 Atanh = _float_unary("Atanh", lambda xp, x: xp.arctanh(x), lambda g, x, y: g / (1 - x * x), "x")
 Deg2rad = _float_unary("Deg2rad", lambda xp, x: x * (math.pi / 180), lambda g, x, y: g * (math.pi / 180))
 Rad2deg = _float_unary("Rad2deg", lambda xp, x: x * (180 / math.pi), lambda g, x, y: g * (180 / math.pi))
@@ -242,16 +248,19 @@ class Abs(Op):
     @staticmethod
     def backward(ctx, g):
         x, = ctx.saved_tensors
-        return g * x.sign()
+        return g * x.sgn()      # z / |z| for complex z: g is real, the gradient complex
 
 
 class Sign(Op):
-    """-1, 0 or 1 (bool stays bool); zero gradient."""
+    """-1, 0 or 1 (bool stays bool); zero gradient. Complex inputs are refused (``sgn`` is their sign)."""
 
     @staticmethod
     def forward(ctx, x):
         if x.dtype == np.bool_:
             return x.copy()
+        if x.dtype.kind == "c":
+            raise NotImplementedError("Unlike NumPy, torch.sign is not intended to support complex numbers. Please "
+                                      "use torch.sgn instead.")
         return xp_of(x).sign(x)
 
     @staticmethod
@@ -259,8 +268,28 @@ class Sign(Op):
         return _zero_grad(g)
 
 
-class Sgn(Sign):
-    pass
+class Sgn(Op):
+    """``sign`` for real inputs; ``z / |z|`` (0 at 0) for complex ones."""
+
+    @staticmethod
+    def forward(ctx, x):
+        if x.dtype.kind != "c":
+            return Sign.forward(ctx, x)
+        xp = xp_of(x)
+        a = xp.abs(x)
+        s = x / xp.where(a == 0, 1, a).astype(x.dtype)
+        ctx.save_for_backward(x, s)
+        return s
+
+    @staticmethod
+    def backward(ctx, g):
+        if g._data.dtype.kind != "c":
+            return _zero_grad(g)
+        x, s = ctx.saved_tensors
+        # s = z / |z|: grad = (g - Re(g * conj(s)) * s) / |z|, and 0 where z == 0
+        a = x.abs()
+        zero = a == 0
+        return ((g - (g * s.conj()).real * s) / a.masked_fill(zero, 1)).masked_fill(zero, 0)
 
 
 def _rounding(name, kernel, fn):
@@ -353,6 +382,7 @@ class Angle(Op):
     @staticmethod
     def forward(ctx, x):
         xp = xp_of(x)
+        ctx.save_for_backward(x if x.dtype.kind == "c" else None)
         if x.dtype.kind == "c":
             return xp.angle(x)
         x = as_float_array(x)
@@ -360,7 +390,12 @@ class Angle(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return _zero_grad(g)
+        x, = ctx.saved_tensors
+        if x is None:
+            return _zero_grad(g)
+        # d atan2(y, x): (-y, x) / |z|^2, i.e. i z / |z|^2 as a complex gradient; 0 at z == 0
+        zero = x == 0
+        return (g * x * 1j / (x * x.conj()).real.masked_fill(zero, 1)).masked_fill(zero, 0)
 
 
 # ---- the public functions; Tensor methods reach the same code ----
