@@ -45,7 +45,7 @@ _LAZY = {
     "special": "ember.special", "fft": "ember.fft", "distributions": "ember.distributions",
     "testing": "ember.testing", "profiler": "ember.profiler", "multiprocessing": "ember.multiprocessing",
     "distributed": "ember.distributed", "jit": "ember.jit", "version": "ember.version", "mps": "ember.mps",
-    "xpu": "ember.xpu", "accelerator": "ember.accelerator", "types": "ember.types",
+    "xpu": "ember.xpu", "accelerator": "ember.accelerator", "types": "ember.types", "vmap": ("ember.func", "vmap"),
 }
 
 
