@@ -15,7 +15,7 @@ from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set
 from .autograd.grad_mode import is_inference_mode_enabled
 from . import ops as _ops
 
-__version__ = "0.1.0"
+from .version import __version__  # a TorchVersion: compares as a version with "2.0" and (2, 0)
 
 bool = _dtype.bool_  # noqa: A001 - PyTorch's name
 half, float, double = float16, float32, float64  # noqa: A001
