@@ -614,12 +614,9 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     from .. import empty  # noqa: WPS433
     slope = empty(input.shape, dtype=input.dtype, device=input.device).uniform_(lower, upper)
     slope._data[input._data > 0] = 1
-    out = input * slope
-    if inplace:
-        with _no_grad():
-            input.copy_(out)
-        return input
-    return out
+    if inplace:                      # an in-place multiply keeps autograd's record (a copy_ under no_grad lost it)
+        return input.mul_(slope)
+    return input * slope
 
 
 def glu(input, dim=-1):
@@ -1007,16 +1004,3 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     if out_ndim == 0:
         return (x1 - x2 + eps).abs()
     return (x1 - x2 + eps).norm(p, -1, keepdim=keepdim)
-
-
-class _NoGrad:
-    def __enter__(self):
-        self.prev = GradMode.enabled
-        GradMode.enabled = False
-
-    def __exit__(self, *exc):
-        GradMode.enabled = self.prev
-
-
-def _no_grad():
-    return _NoGrad()
