@@ -20,10 +20,19 @@ from .ops.special import digamma, i0, lgamma as gammaln, mvlgamma as multigammal
 from .ops.unary import _erfc64, _erfinv64, erf, erfc, erfinv, exp2, expm1, log1p, logit
 from .ops.unary import round, sigmoid as expit  # noqa: A004
 from .ops._util import Op, Tensor, broadcast_error, wrap_out, xp_of
+from .ops.special_functions import SPECIAL_NAMES as _BESSEL_AND_POLYNOMIALS
+from .ops.special_functions import (  # noqa: F401 - Bessel, Airy and orthogonal-polynomial functions
+    airy_ai, bessel_j0, bessel_j1, bessel_y0, bessel_y1, modified_bessel_i0, modified_bessel_i1, modified_bessel_k0,
+    modified_bessel_k1, scaled_modified_bessel_k0, scaled_modified_bessel_k1, spherical_bessel_j0,
+    chebyshev_polynomial_t, chebyshev_polynomial_u, chebyshev_polynomial_v, chebyshev_polynomial_w,
+    shifted_chebyshev_polynomial_t, shifted_chebyshev_polynomial_u, shifted_chebyshev_polynomial_v,
+    shifted_chebyshev_polynomial_w, hermite_polynomial_h, hermite_polynomial_he, laguerre_polynomial_l,
+    legendre_polynomial_p)
 
 __all__ = ['digamma', 'psi', 'polygamma', 'gammaln', 'multigammaln', 'i0', 'i1', 'sinc', 'erf', 'erfc', 'erfinv',
            'exp2', 'expit', 'expm1', 'log1p', 'logit', 'logsumexp', 'log_softmax', 'softmax', 'round', 'xlogy',
-           'entr', 'erfcx', 'ndtr', 'ndtri', 'log_ndtr', 'i0e', 'i1e', 'xlog1py', 'zeta', 'gammainc', 'gammaincc']
+           'entr', 'erfcx', 'ndtr', 'ndtri', 'log_ndtr', 'i0e', 'i1e', 'xlog1py', 'zeta', 'gammainc', 'gammaincc'
+           ] + _BESSEL_AND_POLYNOMIALS
 
 psi = digamma
 
