@@ -539,7 +539,7 @@ class MaxUnpool(Op):
         if flat_idx.size and (int(flat_idx.min()) < 0 or int(flat_idx.max()) >= out.shape[1]):
             bad = int(flat_idx.max()) if int(flat_idx.max()) >= out.shape[1] else int(flat_idx.min())
             raise RuntimeError(f"Found an invalid max index: {bad} (output volumes are of size "
-                               f"{'x'.join(map(str, out_sz))}")
+                               f"{'x'.join(map(str, out_sz))})")
         out[xp.arange(n).reshape(-1, 1), flat_idx] = x.reshape(n, -1)
         ctx.save_for_backward(idx)
         ctx.nd = nd
@@ -596,6 +596,9 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
 def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     """(sum over each window of x**p) ** (1/p) on (N, C, L)."""
     k = _ntuple(kernel_size, 1)[0]
+    if abs(norm_type) == math.inf:     # the limit p -> +-inf: the max (min) of |x| over each window
+        sign = 1 if norm_type > 0 else -1
+        return sign * max_pool1d(sign * input.abs(), k, stride, 0, 1, ceil_mode)
     out = avg_pool1d(input.pow(norm_type), k, stride, 0, ceil_mode)
     return (out.sign() * out.abs().relu()).mul(k).pow(1.0 / norm_type)
 
@@ -603,5 +606,8 @@ def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
 def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     """(sum over each window of x**p) ** (1/p) on (N, C, H, W)."""
     kh, kw = _ntuple(kernel_size, 2)
+    if abs(norm_type) == math.inf:     # the limit p -> +-inf: the max (min) of |x| over each window
+        sign = 1 if norm_type > 0 else -1
+        return sign * max_pool2d(sign * input.abs(), (kh, kw), stride, 0, 1, ceil_mode)
     out = avg_pool2d(input.pow(norm_type), (kh, kw), stride, 0, ceil_mode)
     return (out.sign() * out.abs().relu()).mul(kh * kw).pow(1.0 / norm_type)
