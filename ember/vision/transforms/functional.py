@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from enum import Enum
 
 import numpy as np
-from PIL import Image, ImageEnhance
+from PIL import Image, ImageEnhance, ImageOps
 
 from ember import _backend
 from ember._tensor import Tensor
@@ -23,7 +23,8 @@ __all__ = [
     "pil_to_tensor", "to_pil_image", "convert_image_dtype", "normalize", "resize", "pad", "crop",
     "center_crop", "resized_crop", "hflip", "vflip", "five_crop", "ten_crop", "rotate", "affine",
     "adjust_brightness", "adjust_contrast", "adjust_saturation", "adjust_hue", "rgb_to_grayscale",
-    "to_grayscale", "gaussian_blur", "erase", "invert",
+    "to_grayscale", "gaussian_blur", "erase", "invert", "posterize", "solarize", "adjust_sharpness", "autocontrast",
+    "equalize", "adjust_gamma", "perspective", "elastic_transform",
 ]
 
 
@@ -693,6 +694,130 @@ def affine(img, angle, translate, scale, shear, interpolation=InterpolationMode.
         img, lambda p, f: p.transform(size, Image.Transform.AFFINE, matrix, resample, fillcolor=f), fill)
 
 
+def _get_perspective_coeffs(startpoints, endpoints):
+    """The 8 coefficients (a, b, c, d, e, f, g, h) mapping each output pixel (x, y) to the input pixel
+
+        ((a x + b y + c) / (g x + h y + 1), (d x + e y + f) / (g x + h y + 1)),
+
+    so that ``endpoints`` (corners in the output) land on ``startpoints`` (the
+    same corners in the input): a least-squares solve in float64, the
+    coefficients rounded to float32 as torchvision returns them.
+    """
+    if len(startpoints) != 4 or len(endpoints) != 4:
+        raise ValueError(f"Please provide exactly four corners, got {len(startpoints)} startpoints and "
+                         f"{len(endpoints)} endpoints.")
+    a_matrix = np.zeros((8, 8), dtype=np.float64)
+    for i, (p1, p2) in enumerate(zip(endpoints, startpoints)):
+        a_matrix[2 * i] = [p1[0], p1[1], 1, 0, 0, 0, -p2[0] * p1[0], -p2[0] * p1[1]]
+        a_matrix[2 * i + 1] = [0, 0, 0, p1[0], p1[1], 1, -p2[1] * p1[0], -p2[1] * p1[1]]
+    b_matrix = np.asarray(startpoints, dtype=np.float64).reshape(8)
+    solution = np.linalg.lstsq(a_matrix, b_matrix, rcond=None)[0]
+    return [float(c) for c in solution.astype(np.float32)]
+
+
+def _check_grid_transform(a, interpolation, fill, op):
+    """torchvision's checks for tensor images resampled through grid_sample (perspective, elastic_transform)."""
+    if a.ndim < 2:
+        raise TypeError(f"Tensor is not a torch image: {op} expects an image of shape (..., H, W), got {a.ndim} dims")
+    if interpolation not in (InterpolationMode.NEAREST, InterpolationMode.BILINEAR):
+        raise ValueError(f"Interpolation mode '{interpolation.value}' is unsupported with Tensor input: "
+                         "use nearest or bilinear")
+    channels = a.shape[-3] if a.ndim >= 3 else 1
+    if isinstance(fill, (tuple, list)) and len(fill) > 1 and len(fill) != channels:
+        raise ValueError("The number of elements in 'fill' cannot broadcast to match the number of channels of the "
+                         f"image ({len(fill)} != {channels})")
+
+
+def _apply_grid_transform(img, grid, mode, fill):
+    """Sample tensor image ``img`` (..., C, H, W) at ``grid`` (an (1, H', W', 2) xp array, normalised coordinates,
+    align_corners=False) with grid_sample, as torchvision does: zeros outside the image, and with ``fill`` given
+    a sampled all-ones channel says how much of each output pixel came from inside, the rest being ``fill``."""
+    from ember.nn.functional import grid_sample
+    a = img._data
+    xp = _backend.xp_of(a)
+    lead, (h, w) = a.shape[:-2], a.shape[-2:]
+    channels = a.shape[-3] if a.ndim >= 3 else 1
+    work = a.astype(grid.dtype, copy=False).reshape((-1, channels, h, w))
+    if fill is not None:
+        work = xp.concatenate([work, xp.ones_like(work[:, :1])], axis=1)
+    grid = xp.broadcast_to(grid, (work.shape[0],) + grid.shape[1:])
+    out = grid_sample(Tensor._wrap(work), Tensor._wrap(grid), mode=mode.value, padding_mode="zeros",
+                      align_corners=False)._data
+    if fill is not None:
+        mask, out = out[:, -1:], out[:, :-1]
+        fills = [float(fill)] if isinstance(fill, numbers.Number) else [float(f) for f in fill]
+        fill_img = xp.asarray(fills, dtype=out.dtype).reshape(1, -1, 1, 1)
+        if mode is InterpolationMode.NEAREST:
+            out = xp.where(mask < 0.5, fill_img, out)
+        else:
+            out = out * mask + (1.0 - mask) * fill_img
+    out = out.reshape(lead + out.shape[-2:])
+    if not _is_float(a):
+        info = np.iinfo(a.dtype) if a.dtype != np.bool_ else None
+        out = xp.round(out)
+        if info is not None:
+            out = xp.clip(out, info.min, info.max)
+    return Tensor._wrap(out.astype(a.dtype, copy=False))
+
+
+def _perspective_grid(coeffs, ow, oh, dtype, xp):
+    """grid_sample coordinates of PIL's perspective map: output pixel centres (x + 0.5, y + 0.5) sent through the
+    coefficients, then normalised to [-1, 1] (torchvision's tensor kernel, in the same float steps)."""
+    theta1 = np.asarray([[coeffs[0], coeffs[1], coeffs[2]], [coeffs[3], coeffs[4], coeffs[5]]], dtype=dtype)
+    theta2 = np.asarray([[coeffs[6], coeffs[7], 1.0], [coeffs[6], coeffs[7], 1.0]], dtype=dtype)
+    base = np.empty((oh, ow, 3), dtype=dtype)
+    base[..., 0] = np.arange(ow, dtype=dtype) + dtype.type(0.5)
+    base[..., 1] = (np.arange(oh, dtype=dtype) + dtype.type(0.5))[:, None]
+    base[..., 2] = 1
+    base = base.reshape(oh * ow, 3)
+    rescaled_theta1 = theta1.T / np.asarray([0.5 * ow, 0.5 * oh], dtype=dtype)
+    grid = (base @ rescaled_theta1) / (base @ theta2.T) - dtype.type(1.0)
+    return xp.asarray(grid.reshape(1, oh, ow, 2))
+
+
+def perspective(img, startpoints, endpoints, interpolation=InterpolationMode.BILINEAR, fill=None):
+    """Perspective warp that moves the four corners ``startpoints`` to ``endpoints`` (each [[x, y]] * 4, in the
+    order top-left, top-right, bottom-right, bottom-left); the image keeps its size."""
+    _check_img(img)
+    coeffs = _get_perspective_coeffs(startpoints, endpoints)
+    interpolation = _interpolation(interpolation)
+    if _is_pil(img):
+        resample = _PIL_FILTERS[interpolation]
+        return img.transform(img.size, Image.Transform.PERSPECTIVE, coeffs, resample, fillcolor=_pil_fill(fill, img))
+    a = img._data
+    _check_grid_transform(a, interpolation, fill, "perspective")
+    dtype = a.dtype if _is_float(a) else np.dtype(np.float32)
+    grid = _perspective_grid(coeffs, a.shape[-1], a.shape[-2], dtype, _backend.xp_of(a))
+    return _apply_grid_transform(img, grid, interpolation, fill)
+
+
+def elastic_transform(img, displacement, interpolation=InterpolationMode.BILINEAR, fill=None):
+    """Move every pixel by ``displacement`` (a (1, H, W, 2) tensor of offsets in grid_sample's [-1, 1] units).
+
+    PIL images go through a uint8 tensor and come back, as in torchvision.
+    """
+    interpolation = _interpolation(interpolation)
+    if not isinstance(displacement, Tensor):
+        raise TypeError("Argument displacement should be a Tensor")
+    _check_img(img)
+    t_img = pil_to_tensor(img) if _is_pil(img) else img
+    expected = (1,) + tuple(t_img.shape[-2:]) + (2,)
+    if tuple(displacement.shape) != expected:
+        raise ValueError(f"Argument displacement shape should be {list(expected)}, but given "
+                         f"{list(displacement.shape)}")
+    a = t_img._data
+    _check_grid_transform(a, interpolation, fill, "elastic_transform")
+    xp = _backend.xp_of(a)
+    h, w = a.shape[-2:]
+    ys = np.linspace((-h + 1) / h, (h - 1) / h, h, dtype=np.float32)
+    xs = np.linspace((-w + 1) / w, (w - 1) / w, w, dtype=np.float32)
+    identity = np.stack(np.meshgrid(xs, ys, indexing="xy"), axis=-1)[None]     # 1 x H x W x 2, (x, y) pairs
+    d = displacement._data
+    grid = xp.asarray(identity) + (d if _backend.xp_of(d) is xp else _backend.to_device(d, img.device.type))
+    output = _apply_grid_transform(t_img, grid, interpolation, fill)
+    return to_pil_image(output, mode=img.mode) if _is_pil(img) else output
+
+
 # ---------------------------------------------------------------- colour
 
 def _channels_check(a, permitted=(1, 3)):
@@ -837,15 +962,185 @@ def adjust_hue(img, hue_factor):
     return _like(img, out.astype(a.dtype))
 
 
+def _check_pil(img):
+    if not _is_pil(img):
+        raise TypeError(f"img should be PIL Image. Got {type(img)}")
+
+
+def _bound(dtype):
+    """The largest value of an image dtype: 1.0 for floats, the integer maximum otherwise."""
+    return 1.0 if np.dtype(dtype).kind in "fc" else _max_value(dtype)
+
+
 def invert(img):
+    """``max - img`` for every channel (255 - v for uint8, 1.0 - v for float images)."""
     _check_img(img)
     if _is_pil(img):
-        from PIL import ImageOps
         return ImageOps.invert(img)
-    a = _np(img)
-    bound = 1.0 if _is_float(a) else _max_value(a.dtype)
-    return _like(img, (bound - a).astype(a.dtype))
+    a = img._data
+    _channels_check(a)
+    return Tensor._wrap(_invert_array(a))
 
+
+def _invert_array(a):
+    return (_backend.xp_of(a).asarray(_bound(a.dtype), dtype=a.dtype) - a).astype(a.dtype, copy=False)
+
+
+def posterize(img, bits):
+    """Keep the ``bits`` most significant bits of every channel (PIL, or a uint8 tensor image (..., 1 or 3, H, W))."""
+    if not (0 <= bits <= 8):
+        raise ValueError(f"The number if bits should be between 0 and 8. Got {bits}")
+    _check_img(img)
+    if _is_pil(img):
+        return ImageOps.posterize(img, bits)
+    a = img._data
+    _channels_check(a)
+    if a.dtype != np.uint8:
+        raise TypeError(f"Only torch.uint8 image tensors are supported, but found {img.dtype}: "
+                        "convert with transforms.functional.convert_image_dtype(img, torch.uint8) first")
+    return Tensor._wrap(_posterize_array(a, bits))
+
+
+def _posterize_array(a, bits):
+    """uint8: clear the low 8 - bits bits; float (transforms.v2): floor to one of 2**bits levels."""
+    xp = _backend.xp_of(a)
+    if _is_float(a):
+        levels = 1 << bits
+        return (xp.clip(xp.floor(a * levels), 0, levels - 1) * (1.0 / levels)).astype(a.dtype, copy=False)
+    return a & a.dtype.type((0xFF << (8 - bits)) & 0xFF)
+
+
+def solarize(img, threshold):
+    """Invert every pixel value at or above ``threshold``."""
+    _check_img(img)
+    if _is_pil(img):
+        return ImageOps.solarize(img, threshold)
+    a = img._data
+    _channels_check(a)
+    if threshold > _bound(a.dtype):
+        raise TypeError(f"Threshold should be less than bound of img. Got threshold={threshold} for a {img.dtype} "
+                        f"image whose values go up to {_bound(a.dtype)}")
+    return Tensor._wrap(_backend.xp_of(a).where(a >= threshold, _invert_array(a), a))
+
+
+def adjust_sharpness(img, sharpness_factor):
+    """Blend with a smoothed copy: 0 gives the smoothed image, 1 the original, 2 twice as sharp.
+
+    The smoothed copy is PIL's SMOOTH filter (3x3 kernel [[1, 1, 1], [1, 5, 1], [1, 1, 1]] / 13) on the interior
+    pixels, the border kept, as PIL's ImageEnhance.Sharpness and torchvision's tensor kernel do.
+    """
+    if sharpness_factor < 0:
+        raise ValueError(f"sharpness_factor ({sharpness_factor}) is not non-negative.")
+    _check_img(img)
+    if _is_pil(img):
+        return ImageEnhance.Sharpness(img).enhance(sharpness_factor)
+    a = img._data
+    _channels_check(a)
+    if a.shape[-1] <= 2 or a.shape[-2] <= 2:
+        return img
+    return Tensor._wrap(_blend_xp(a, _blurred_degenerate(a), sharpness_factor))
+
+
+def _blurred_degenerate(a):
+    xp = _backend.xp_of(a)
+    fdtype = a.dtype if _is_float(a) else np.dtype(np.float32)
+    kernel = np.ones((3, 3), dtype=fdtype)
+    kernel[1, 1] = 5.0
+    kernel /= kernel.sum()
+    work = a.astype(fdtype)
+    h, w = a.shape[-2:]
+    inner = sum(kernel[i, j] * work[..., i:i + h - 2, j:j + w - 2] for i in range(3) for j in range(3))
+    if not _is_float(a):
+        inner = xp.round(inner)
+    out = a.copy()
+    out[..., 1:-1, 1:-1] = inner.astype(a.dtype)
+    return out
+
+
+def _blend_xp(a, b, ratio):
+    """ratio * a + (1 - ratio) * b, clamped to the dtype's range and truncated back to it (torchvision's _blend)."""
+    xp = _backend.xp_of(a)
+    ratio = float(ratio)
+    fdtype = a.dtype if _is_float(a) else np.dtype(np.float32)
+    out = ratio * a.astype(fdtype) + (1.0 - ratio) * b.astype(fdtype)
+    return xp.clip(out, 0, _bound(a.dtype)).astype(a.dtype)
+
+
+def autocontrast(img):
+    """Stretch every channel so that its darkest pixel becomes 0 and its lightest the maximum value."""
+    _check_img(img)
+    if _is_pil(img):
+        return ImageOps.autocontrast(img)
+    a = img._data
+    _channels_check(a)
+    xp = _backend.xp_of(a)
+    bound = _bound(a.dtype)
+    fdtype = a.dtype if _is_float(a) else np.dtype(np.float32)
+    minimum = a.min(axis=(-2, -1), keepdims=True).astype(fdtype)
+    maximum = a.max(axis=(-2, -1), keepdims=True).astype(fdtype)
+    flat = maximum == minimum             # a constant channel stays as it is
+    minimum = xp.where(flat, fdtype.type(0), minimum)
+    # torchvision writes ``bound / (maximum - minimum)``: PyTorch evaluates number / tensor as reciprocal * number
+    scale = xp.reciprocal(xp.where(flat, fdtype.type(1), maximum - minimum)) * fdtype.type(bound)
+    scale = xp.where(flat, fdtype.type(1), scale)
+    return Tensor._wrap(xp.clip((a - minimum) * scale, 0, bound).astype(a.dtype))
+
+
+def equalize(img):
+    """Histogram equalization of every channel (PIL's ImageOps.equalize; uint8 tensors (C, H, W) or (N, C, H, W))."""
+    _check_img(img)
+    if _is_pil(img):
+        return ImageOps.equalize(img)
+    a = img._data
+    if not 3 <= a.ndim <= 4:
+        raise TypeError(f"Input image tensor should have 3 or 4 dimensions, but found {a.ndim}")
+    if a.dtype != np.uint8:
+        raise TypeError(f"Only torch.uint8 image tensors are supported, but found {img.dtype}: "
+                        "convert with transforms.functional.convert_image_dtype(img, torch.uint8) first")
+    _channels_check(a)
+    return Tensor._wrap(_equalize_array(a))
+
+
+def _equalize_array(a):
+    """PIL's equalization of each (H, W) plane of a uint8 array (..., H, W).
+
+    Per plane: ``step = (pixels - count of the brightest value) // 255``, and
+    ``lut[v] = (pixels below v + step // 2) // step``; a plane with step 0
+    (at most one value, or nearly so) is returned unchanged.
+    """
+    xp = _backend.xp_of(a)
+    planes = a.reshape((-1,) + a.shape[-2:])
+    out = planes.copy()
+    for k in range(planes.shape[0]):
+        hist = xp.bincount(planes[k].ravel(), minlength=256)
+        nonzero = hist[hist != 0]
+        step = int(nonzero[:-1].sum()) // 255
+        if step == 0:
+            continue
+        lut = (xp.cumsum(hist) + step // 2) // step
+        lut = xp.clip(xp.concatenate([xp.zeros(1, lut.dtype), lut[:-1]]), 0, 255).astype(np.uint8)
+        out[k] = lut[planes[k].astype(np.int64)]
+    return out.reshape(a.shape)
+
+
+def adjust_gamma(img, gamma, gain=1):
+    """``gain * img ** gamma`` on values scaled to [0, 1] (PIL images through a 256-entry lookup table)."""
+    _check_img(img)
+    if gamma < 0:
+        raise ValueError("Gamma should be a non-negative real number")
+    if _is_pil(img):
+        mode = img.mode
+        rgb = img.convert("RGB")
+        table = [int((255 + 1 - 1e-3) * gain * pow(v / 255.0, gamma)) for v in range(256)] * 3
+        return rgb.point(table).convert(mode)
+    a = img._data
+    _channels_check(a)
+    import ember
+    work = img if _is_float(a) else convert_image_dtype(img, ember.float32)
+    w = work._data
+    xp = _backend.xp_of(w)
+    result = Tensor._wrap(xp.clip(gain * w ** w.dtype.type(gamma), 0, 1).astype(w.dtype, copy=False))
+    return convert_image_dtype(result, img.dtype)
 
 # ---------------------------------------------------------------- blur, erase
 

@@ -11,6 +11,7 @@ in-memory datasets use it in ``__getitems__``.
 """
 import math
 import numbers
+import random
 import warnings
 from collections.abc import Sequence
 
@@ -29,7 +30,8 @@ __all__ = [
     "CenterCrop", "RandomCrop", "RandomResizedCrop", "RandomHorizontalFlip", "RandomVerticalFlip",
     "RandomRotation", "RandomAffine", "ColorJitter", "Grayscale", "RandomGrayscale", "Pad", "Lambda",
     "RandomApply", "RandomChoice", "RandomOrder", "GaussianBlur", "RandomErasing", "FiveCrop", "TenCrop",
-    "InterpolationMode", "batch_transform",
+    "InterpolationMode", "batch_transform", "RandomPerspective", "RandomInvert", "RandomPosterize", "RandomSolarize",
+    "RandomAdjustSharpness", "RandomAutocontrast", "RandomEqualize", "ElasticTransform", "LinearTransformation",
 ]
 
 
@@ -297,10 +299,9 @@ class RandomResizedCrop:
         """torchvision's algorithm: 10 tries at a random area and log-uniform aspect, else a central crop."""
         _, height, width = F.get_dimensions(img)
         area = height * width
-        log_ratio = (math.log(ratio[0]), math.log(ratio[1]))
         for _ in range(10):
             target_area = area * _rng.uniform(scale[0], scale[1])
-            aspect_ratio = math.exp(_rng.uniform(log_ratio[0], log_ratio[1]))
+            aspect_ratio = _rng.log_uniform(ratio[0], ratio[1])
             w = int(round(math.sqrt(target_area * aspect_ratio)))
             h = int(round(math.sqrt(target_area / aspect_ratio)))
             if 0 < w <= width and 0 < h <= height:
@@ -632,10 +633,8 @@ class RandomChoice(RandomTransforms):
         self.p = p
 
     def __call__(self, *args):
-        weights = np.ones(len(self.transforms)) if self.p is None else np.asarray(self.p, dtype=np.float64)
-        cumulative = np.cumsum(weights)
-        k = int(np.searchsorted(cumulative, _rng.rand() * cumulative[-1], side="right"))
-        return self.transforms[min(k, len(self.transforms) - 1)](*args)
+        # torchvision v1 draws this one from Python's ``random`` module (seed it with random.seed), not from torch
+        return random.choices(self.transforms, weights=self.p)[0](*args)
 
     def __repr__(self):
         return f"{super().__repr__()}(p={self.p})"
@@ -645,7 +644,9 @@ class RandomOrder(RandomTransforms):
     """Apply the transforms in a random order."""
 
     def __call__(self, img):
-        for i in _rng.randperm(len(self.transforms)):
+        order = list(range(len(self.transforms)))
+        random.shuffle(order)        # Python's ``random``, as torchvision v1 does
+        for i in order:
             img = self.transforms[i](img)
         return img
 
@@ -705,10 +706,9 @@ class RandomErasing:
     def get_params(img, scale, ratio, value=None):
         img_c, img_h, img_w = img.shape[-3], img.shape[-2], img.shape[-1]
         area = img_h * img_w
-        log_ratio = (math.log(ratio[0]), math.log(ratio[1]))
         for _ in range(10):
             erase_area = area * _rng.uniform(scale[0], scale[1])
-            aspect_ratio = math.exp(_rng.uniform(log_ratio[0], log_ratio[1]))
+            aspect_ratio = _rng.log_uniform(ratio[0], ratio[1])
             h = int(round(math.sqrt(erase_area * aspect_ratio)))
             w = int(round(math.sqrt(erase_area / aspect_ratio)))
             if not (h < img_h and w < img_w):
@@ -771,6 +771,227 @@ class TenCrop:
 
     def __repr__(self):
         return f"{self.__class__.__name__}(size={self.size}, vertical_flip={self.vertical_flip})"
+
+
+def _tensor_fill_list(img, fill):
+    """torchvision's fill for resampling a tensor: one float per channel (a number is repeated)."""
+    if not isinstance(img, Tensor):
+        return fill
+    if isinstance(fill, (int, float)):
+        return [float(fill)] * F.get_dimensions(img)[0]
+    return [float(f) for f in fill]
+
+
+class RandomPerspective:
+    """With probability ``p``, a perspective warp moving each corner inwards by up to ``distortion_scale`` of half
+    the image size."""
+
+    def __init__(self, distortion_scale=0.5, p=0.5, interpolation=InterpolationMode.BILINEAR, fill=0):
+        self.p = p
+        self.interpolation = _interpolation(interpolation)
+        self.distortion_scale = distortion_scale
+        if fill is None:
+            fill = 0
+        elif not isinstance(fill, (Sequence, numbers.Number)):
+            raise TypeError("Fill should be either a sequence or a number.")
+        self.fill = fill
+
+    def __call__(self, img):
+        _, height, width = F.get_dimensions(img)
+        fill = _tensor_fill_list(img, self.fill)
+        if _rng.rand() < self.p:
+            startpoints, endpoints = self.get_params(width, height, self.distortion_scale)
+            return F.perspective(img, startpoints, endpoints, self.interpolation, fill)
+        return img
+
+    @staticmethod
+    def get_params(width, height, distortion_scale):
+        """Corners [top-left, top-right, bottom-right, bottom-left] of the image and where they move to."""
+        half_height, half_width = height // 2, width // 2
+        dx, dy = int(distortion_scale * half_width), int(distortion_scale * half_height)
+        topleft = [_rng.randint(0, dx + 1), _rng.randint(0, dy + 1)]
+        topright = [_rng.randint(width - dx - 1, width), _rng.randint(0, dy + 1)]
+        botright = [_rng.randint(width - dx - 1, width), _rng.randint(height - dy - 1, height)]
+        botleft = [_rng.randint(0, dx + 1), _rng.randint(height - dy - 1, height)]
+        startpoints = [[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]]
+        return startpoints, [topleft, topright, botright, botleft]
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}(p={self.p})"
+
+
+class _RandomColorOp:
+    """Apply ``_op`` with probability ``p`` (the Random* versions of invert, posterize, solarize, ...)."""
+
+    def __init__(self, p=0.5):
+        self.p = p
+
+    def __call__(self, img):
+        if _rng.rand() < self.p:
+            return self._op(img)
+        return img
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}(p={self.p})"
+
+
+class RandomInvert(_RandomColorOp):
+    """Invert the colours with probability ``p``."""
+
+    def _op(self, img):
+        return F.invert(img)
+
+
+class RandomPosterize(_RandomColorOp):
+    """Keep ``bits`` bits per channel with probability ``p``."""
+
+    def __init__(self, bits, p=0.5):
+        super().__init__(p)
+        self.bits = bits
+
+    def _op(self, img):
+        return F.posterize(img, self.bits)
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}(bits={self.bits},p={self.p})"
+
+
+class RandomSolarize(_RandomColorOp):
+    """Invert the pixels at or above ``threshold`` with probability ``p``."""
+
+    def __init__(self, threshold, p=0.5):
+        super().__init__(p)
+        self.threshold = threshold
+
+    def _op(self, img):
+        return F.solarize(img, self.threshold)
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}(threshold={self.threshold},p={self.p})"
+
+
+class RandomAdjustSharpness(_RandomColorOp):
+    """Change the sharpness by ``sharpness_factor`` with probability ``p``."""
+
+    def __init__(self, sharpness_factor, p=0.5):
+        super().__init__(p)
+        self.sharpness_factor = sharpness_factor
+
+    def _op(self, img):
+        return F.adjust_sharpness(img, self.sharpness_factor)
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}(sharpness_factor={self.sharpness_factor},p={self.p})"
+
+
+class RandomAutocontrast(_RandomColorOp):
+    """Autocontrast with probability ``p``."""
+
+    def _op(self, img):
+        return F.autocontrast(img)
+
+
+class RandomEqualize(_RandomColorOp):
+    """Equalize the histogram with probability ``p``."""
+
+    def _op(self, img):
+        return F.equalize(img)
+
+
+def _two_floats(value, name):
+    """ElasticTransform's alpha/sigma: a float or a sequence of two floats, as a list of two floats."""
+    if not isinstance(value, (float, Sequence)):
+        raise TypeError(f"{name} should be float or a sequence of floats. Got {type(value)}")
+    if isinstance(value, Sequence) and len(value) != 2:
+        raise ValueError(f"If {name} is a sequence its length should be 2. Got {len(value)}")
+    if isinstance(value, Sequence):
+        for element in value:
+            if not isinstance(element, float):
+                raise TypeError(f"{name} should be a sequence of floats. Got {type(element)}")
+    if isinstance(value, float):
+        return [float(value), float(value)]
+    return list(value)
+
+
+class ElasticTransform:
+    """Elastic distortion: random pixel offsets, smoothed by a Gaussian of ``sigma`` and scaled by ``alpha``.
+
+    ``alpha`` and ``sigma`` are floats (or pairs of floats for x and y), as in torchvision.
+    """
+
+    def __init__(self, alpha=50.0, sigma=5.0, interpolation=InterpolationMode.BILINEAR, fill=0):
+        self.alpha = _two_floats(alpha, "alpha")
+        self.sigma = _two_floats(sigma, "sigma")
+        self.interpolation = _interpolation(interpolation)
+        if isinstance(fill, (int, float)):
+            fill = [float(fill)]
+        elif isinstance(fill, (list, tuple)):
+            fill = [float(f) for f in fill]
+        else:
+            raise TypeError(f"fill should be int or float or a list or tuple of them. Got {type(fill)}")
+        self.fill = fill
+
+    @staticmethod
+    def get_params(alpha, sigma, size):
+        """A (1, H, W, 2) displacement tensor for an image of ``size`` [H, W]."""
+        import ember
+        offsets = []
+        for k in range(2):
+            d = _rng.rand_tensor([1, 1] + list(size)) * 2 - 1
+            if sigma[k] > 0.0:
+                ksize = int(8 * sigma[k] + 1)
+                ksize += 1 - ksize % 2          # an odd kernel size
+                d = F.gaussian_blur(d, [ksize, ksize], sigma)
+            offsets.append(d * alpha[k] / size[0 if k == 0 else 1])
+        return ember.cat(offsets, 1).permute([0, 2, 3, 1])
+
+    def __call__(self, tensor):
+        _, height, width = F.get_dimensions(tensor)
+        displacement = self.get_params(self.alpha, self.sigma, [height, width])
+        return F.elastic_transform(tensor, displacement, self.interpolation, self.fill)
+
+    def __repr__(self):
+        return (f"{self.__class__.__name__}(alpha={self.alpha}, sigma={self.sigma}, "
+                f"interpolation={self.interpolation}, fill={self.fill})")
+
+
+class LinearTransformation:
+    """Flatten each (C, H, W) image, subtract ``mean_vector`` and multiply by the square ``transformation_matrix``
+    (e.g. ZCA whitening), then restore the shape."""
+
+    def __init__(self, transformation_matrix, mean_vector):
+        if transformation_matrix.size(0) != transformation_matrix.size(1):
+            raise ValueError("transformation_matrix should be square. Got "
+                             f"{tuple(transformation_matrix.size())} rectangular matrix.")
+        if mean_vector.size(0) != transformation_matrix.size(0):
+            raise ValueError(f"mean_vector should have the same length {mean_vector.size(0)} as any one of the "
+                             f"dimensions of the transformation_matrix [{tuple(transformation_matrix.size())}]")
+        if transformation_matrix.device != mean_vector.device:
+            raise ValueError(f"Input tensors should be on the same device. Got {transformation_matrix.device} and "
+                             f"{mean_vector.device}")
+        if transformation_matrix.dtype != mean_vector.dtype:
+            raise ValueError(f"Input tensors should have the same dtype. Got {transformation_matrix.dtype} and "
+                             f"{mean_vector.dtype}")
+        self.transformation_matrix = transformation_matrix
+        self.mean_vector = mean_vector
+
+    def __call__(self, tensor):
+        import ember
+        shape = tensor.shape
+        n = shape[-3] * shape[-2] * shape[-1]
+        if n != self.transformation_matrix.shape[0]:
+            raise ValueError("Input tensor and transformation matrix have incompatible shape."
+                             f"[{shape[-3]} x {shape[-2]} x {shape[-1]}] != {self.transformation_matrix.shape[0]}")
+        if tensor.device.type != self.mean_vector.device.type:
+            raise ValueError("Input tensor should be on the same device as transformation matrix and mean vector. "
+                             f"Got {tensor.device} vs {self.mean_vector.device}")
+        flat = tensor.reshape(-1, n) - self.mean_vector
+        transformed = ember.mm(flat, self.transformation_matrix.to(flat.dtype))
+        return transformed.reshape(shape)
+
+    def __repr__(self):
+        return (f"{self.__class__.__name__}(transformation_matrix={self.transformation_matrix.tolist()}, "
+                f"mean_vector={self.mean_vector.tolist()})")
 
 
 def batch_transform(transform, images):
