@@ -105,3 +105,31 @@ def test_rnn_errors():
             m(lib.ones(7, 3, 6, 1))
         with pytest.raises(RuntimeError, match=r"Expected hidden size \(1, 3, 4\), got \[1, 2, 4\]"):
             lib.nn.GRU(5, 4)(lib.ones(7, 3, 5), lib.zeros(1, 2, 4))
+
+
+@pytest.mark.parametrize("kw", [dict(), dict(num_layers=2, batch_first=True, bidirectional=True),
+                                dict(num_layers=2, bias=False)])
+def test_lstm_with_projections(kw):
+    compare_module(lambda nn: nn.LSTM(5, 4, proj_size=2, **kw), [(3, 6, 5)], tol=dict(rtol=1e-4, atol=1e-5))
+    d = 2 if kw.get("bidirectional") else 1
+    layers = kw.get("num_layers", 1)
+    compare_module(lambda nn: nn.LSTM(5, 4, proj_size=3, **kw), [(3, 6, 5), (layers * d, 3 if kw.get(
+        "batch_first") else 6, 3), (layers * d, 3 if kw.get("batch_first") else 6, 4)],
+        forward=lambda m, x, h, c: m(x, (h, c)), tol=dict(rtol=1e-4, atol=1e-5))
+
+
+def test_lstm_projections_packed_names_repr_and_errors():
+    compare_module(lambda nn: nn.LSTM(3, 4, proj_size=2, batch_first=True), [(4, 5, 3)],
+                   forward=lambda m, x: _packed_forward(m, x, torch.tensor([2, 5, 1, 3]), False))
+    for lib in (ember, torch):
+        m = lib.nn.LSTM(3, 5, 2, proj_size=2, bidirectional=True)
+        assert repr(m) == "LSTM(3, 5, proj_size=2, num_layers=2, bidirectional=True)"
+        assert [(n, tuple(p.shape)) for n, p in m.named_parameters()][:5] == [
+            ("weight_ih_l0", (20, 3)), ("weight_hh_l0", (20, 2)), ("bias_ih_l0", (20,)), ("bias_hh_l0", (20,)),
+            ("weight_hr_l0", (2, 5))]
+        with pytest.raises(RuntimeError, match=r"Expected hidden\[0\] size \(4, 1, 2\), got \[4, 1, 5\]"):
+            m(lib.zeros(2, 1, 3), (lib.zeros(4, 1, 5), lib.zeros(4, 1, 5)))
+        with pytest.raises(ValueError, match="proj_size has to be smaller than hidden_size"):
+            lib.nn.LSTM(3, 5, proj_size=5)
+        with pytest.raises(ValueError, match="proj_size should be a positive integer or zero"):
+            lib.nn.LSTM(3, 5, proj_size=-1)

@@ -29,7 +29,7 @@ class RNNBase(Module):
                      "bidirectional"]
 
     def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
-                 bidirectional=False, device=None, dtype=None):
+                 bidirectional=False, proj_size=0, device=None, dtype=None):
         super().__init__()
         self.mode = mode
         self.input_size = input_size
@@ -39,7 +39,7 @@ class RNNBase(Module):
         self.batch_first = batch_first
         self.dropout = float(dropout)
         self.bidirectional = bidirectional
-        self.proj_size = 0
+        self.proj_size = proj_size
         num_directions = 2 if bidirectional else 1
         if not isinstance(dropout, numbers.Number) or not 0 <= dropout <= 1 or isinstance(dropout, bool):
             raise ValueError("dropout should be a number in range [0, 1] representing the probability of an "
@@ -53,6 +53,15 @@ class RNNBase(Module):
             raise ValueError("hidden_size must be greater than zero")
         if num_layers <= 0:
             raise ValueError("num_layers must be greater than zero")
+        if not isinstance(proj_size, int):
+            raise TypeError(f"proj_size should be of type int, got: {type(proj_size).__name__}")
+        if proj_size < 0:
+            raise ValueError("proj_size should be a positive integer or zero to disable projections")
+        if proj_size >= hidden_size:
+            raise ValueError("proj_size has to be smaller than hidden_size")
+        if proj_size and mode != "LSTM":
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
+        real_hidden = proj_size or hidden_size      # what h carries (and what the next layer reads)
         if mode not in _GATES:
             raise ValueError("Unrecognized RNN mode: " + mode)
         gate_size = _GATES[mode] * hidden_size
@@ -60,14 +69,17 @@ class RNNBase(Module):
         self._all_weights = []
         for layer in range(num_layers):
             for direction in range(num_directions):
-                layer_input_size = input_size if layer == 0 else hidden_size * num_directions
+                layer_input_size = input_size if layer == 0 else real_hidden * num_directions
                 params = [Parameter(empty(gate_size, layer_input_size, device=device, dtype=dtype)),
-                          Parameter(empty(gate_size, hidden_size, device=device, dtype=dtype))]
+                          Parameter(empty(gate_size, real_hidden, device=device, dtype=dtype))]
                 names = ["weight_ih_l{}{}", "weight_hh_l{}{}"]
                 if bias:
                     params += [Parameter(empty(gate_size, device=device, dtype=dtype)),
                                Parameter(empty(gate_size, device=device, dtype=dtype))]
                     names += ["bias_ih_l{}{}", "bias_hh_l{}{}"]
+                if proj_size:
+                    params.append(Parameter(empty(proj_size, hidden_size, device=device, dtype=dtype)))
+                    names.append("weight_hr_l{}{}")
                 suffix = "_reverse" if direction == 1 else ""
                 names = [n.format(layer, suffix) for n in names]
                 for name, param in zip(names, params):
@@ -95,6 +107,8 @@ class RNNBase(Module):
 
     def extra_repr(self):
         s = "{input_size}, {hidden_size}"
+        if self.proj_size != 0:
+            s += ", proj_size={proj_size}"
         if self.num_layers != 1:
             s += ", num_layers={num_layers}"
         if self.bias is not True:
@@ -138,7 +152,8 @@ class RNNBase(Module):
         if x.shape[-1] != self.input_size:
             raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected {self.input_size}, got "
                                f"{x.shape[-1]}")
-        expected = (self.num_layers * num_directions, batch, self.hidden_size)
+        expected_c = (self.num_layers * num_directions, batch, self.hidden_size)
+        expected_h = expected_c[:2] + (self.proj_size or self.hidden_size,)
         states = [hx, cx] if lstm else [hx]
         for k, s in enumerate(states):
             if s is None:
@@ -153,13 +168,14 @@ class RNNBase(Module):
                                    f"got {s.dim()}-D tensor")
             if packed and sorted_indices is not None:
                 s = s[:, sorted_indices]
+            expected = expected_c if k else expected_h
             if tuple(s.shape) != expected:
                 raise self._hidden_error(k if lstm else None, expected, s.shape)
             states[k] = s
         hx = states[0]
         cx = states[1] if lstm else None
         weights = self._flat_weights
-        per = 4 if self.bias else 2
+        per = (4 if self.bias else 2) + (1 if self.proj_size else 0)
         h_n, c_n = [], []
         layer_x = x
         for layer in range(self.num_layers):
@@ -168,8 +184,9 @@ class RNNBase(Module):
                 k = layer * num_directions + d
                 w = weights[k * per:(k + 1) * per]
                 b_ih, b_hh = (w[2], w[3]) if self.bias else (None, None)
-                res = rnn_layer(layer_x, None if hx is None else hx[k], None if cx is None else cx[k], w[0], w[1],
-                                b_ih, b_hh, bs, self.mode, reverse=d == 1)
+                run_layer = _projected_lstm_layer if self.proj_size else rnn_layer
+                res = run_layer(layer_x, None if hx is None else hx[k], None if cx is None else cx[k], *w[:2], b_ih,
+                                b_hh, *w[per - 1:] if self.proj_size else (), bs, self.mode, reverse=d == 1)
                 outs.append(res[0])
                 h_n.append(res[1])
                 if lstm:
@@ -195,6 +212,30 @@ class RNNBase(Module):
         return out, h_n, c_n
 
 
+def _projected_lstm_layer(x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, batch_sizes, mode, reverse=False):
+    """One LSTM layer-direction with projections (``proj_size`` > 0), step by step from Ember ops.
+
+    x (N, I) packed; h0 (B, P), c0 (B, H) or None. At step t the first ``batch_sizes[t]`` rows advance
+    (as in ``rnn_layer``); h' = (o * tanh(c')) @ W_hr^T. Returns (out (N, P), h_n, c_n).
+    """
+    from ..functional import linear
+    b0, hidden, proj = batch_sizes[0], w_hh.shape[0] // 4, w_hr.shape[0]
+    h = x.new_zeros((b0, proj)) if h0 is None else h0
+    c = x.new_zeros((b0, hidden)) if c0 is None else c0
+    xw = linear(x, w_ih, b_ih)                        # every step's input projection in one GEMM
+    offsets = [sum(batch_sizes[:t]) for t in range(len(batch_sizes))]
+    outs = [None] * len(batch_sizes)
+    for t in (reversed(range(len(batch_sizes))) if reverse else range(len(batch_sizes))):
+        b, o = batch_sizes[t], offsets[t]
+        i, f, g, og = (xw[o:o + b] + linear(h[:b], w_hh, b_hh)).chunk(4, 1)
+        c_new = f.sigmoid() * c[:b] + i.sigmoid() * g.tanh()
+        h_new = (og.sigmoid() * c_new.tanh()) @ w_hr.T
+        outs[t] = h_new
+        h = h_new if b == h.shape[0] else cat([h_new, h[b:]], 0)      # finished sequences keep their state
+        c = c_new if b == c.shape[0] else cat([c_new, c[b:]], 0)
+    return cat(outs, 0), h, c
+
+
 class RNN(RNNBase):
     r"""Elman RNN: h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh) (``nonlinearity='relu'`` for ReLU).
 
@@ -211,7 +252,7 @@ class RNN(RNNBase):
         else:
             raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'.")
         super().__init__(mode, input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-                         device, dtype)
+                         device=device, dtype=dtype)
         self.nonlinearity = nonlinearity
 
     def forward(self, input, hx=None):
@@ -226,12 +267,13 @@ class LSTM(RNNBase):
 
     ``forward(input, (h_0, c_0) | None)`` -> ``(output, (h_n, c_n))``; output (L, N, D*H) ((N, L, D*H) with
     ``batch_first``); h_n, c_n (D*num_layers, N, H) whatever ``batch_first`` is. PackedSequence in, out.
+    With ``proj_size`` P > 0, h' = W_hr (o * tanh(c')): h_0, h_n and the output carry P features, not H.
     """
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
-                 bidirectional=False, device=None, dtype=None):
+                 bidirectional=False, proj_size=0, device=None, dtype=None):
         super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-                         device, dtype)
+                         proj_size, device, dtype)
 
     def forward(self, input, hx=None):
         h0 = c0 = None
@@ -252,7 +294,7 @@ class GRU(RNNBase):
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
                  bidirectional=False, device=None, dtype=None):
         super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-                         device, dtype)
+                         device=device, dtype=dtype)
 
     def forward(self, input, hx=None):
         out, h_n, _ = self._run(input, hx, None)
