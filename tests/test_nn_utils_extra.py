@@ -361,6 +361,19 @@ def test_legacy_names_are_the_functions():
         assert callable(f) and f.__name__ == getattr(tnn.utils, f.__name__).__name__
 
 
+def test_legacy_spectral_norm_loads_a_version_0_state_dict():
+    # version 0 stored the normalized weight and no weight_v: v is solved for from weight_orig / weight
+    torch.manual_seed(0)
+    t_mod = tnn.utils.spectral_norm(tnn.Linear(3, 4))
+    t_mod(torch.randn(2, 3))
+    old = {k: v for k, v in t_mod.state_dict().items() if k != "weight_v"}
+    old["weight"] = t_mod.weight.detach()
+    t_new, e_new = tnn.utils.spectral_norm(tnn.Linear(3, 4)), enn.utils.spectral_norm(enn.Linear(3, 4))
+    t_new.load_state_dict(old)
+    e_new.load_state_dict({k: ember.tensor(v.numpy().copy()) for k, v in old.items()})
+    np.testing.assert_allclose(e_new.weight_v.numpy(), t_new.weight_v.numpy(), rtol=1e-4, atol=1e-5)
+
+
 def test_legacy_hooks_refuse_twice():
     lin = enn.utils.spectral_norm(enn.Linear(2, 2))
     with pytest.raises(RuntimeError, match="Cannot register two spectral_norm hooks on the same parameter weight"):
