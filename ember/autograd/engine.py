@@ -100,6 +100,26 @@ def _root_edge(t, i):
     return _fn._edge(t)
 
 
+_final_callbacks = []     # one list per backward pass running now (nested passes: hooks may call backward)
+
+
+def queue_callback(callback):
+    """Run ``callback()`` when the backward pass running now ends (``Variable._execution_engine``)."""
+    if not _final_callbacks:
+        raise RuntimeError("Final callbacks can only be installed during backward pass.")
+    _final_callbacks[-1].append(callback)
+
+
+def _capture_key(x, k):
+    """The (node, output_nr) whose gradient ``autograd.grad`` returns for input ``x``: a Tensor or a
+    ``GradientEdge``."""
+    if isinstance(x, tuple) and len(x) == 2 and isinstance(x[0], _fn.Node):
+        return tuple(x)
+    if not x._requires_grad:
+        raise RuntimeError(f"One of the differentiated Tensors does not require grad (input {k})")
+    return _fn._edge(x)
+
+
 def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None, accumulate=True):
     """Run backward from ``tensors``; returns the gradients captured for ``inputs`` (a list) or None.
 
@@ -119,9 +139,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     if inputs is not None:
         captures = {}
         for k, x in enumerate(inputs):
-            if not x._requires_grad:
-                raise RuntimeError(f"One of the differentiated Tensors does not require grad (input {k})")
-            captures.setdefault(_fn._edge(x), []).append(k)
+            captures.setdefault(_capture_key(x, k), []).append(k)
 
     root_nodes = [n for n, _ in roots]
     needed = None
@@ -147,6 +165,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     run_node = _run_node if create_graph else _run_node_arrays
     prev_mode = GradMode.enabled
     GradMode.enabled = create_graph
+    _final_callbacks.append([])
     try:
         while ready:
             node = heappop(ready)[1]
@@ -165,7 +184,11 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                         _accumulate_array(node.variable, buf.pop(0, None))
             else:
                 run_node(node, buf, retain_graph, buffers, ready)
+        callbacks = _final_callbacks[-1]
+        while callbacks:                     # a callback may queue more
+            callbacks.pop(0)()
     finally:
+        _final_callbacks.pop()
         GradMode.enabled = prev_mode
     return results
 

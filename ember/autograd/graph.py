@@ -1,8 +1,82 @@
-"""``torch.autograd.graph``: the graph's node type and hooks on the tensors that ops save for backward."""
+"""``torch.autograd.graph``: the graph's node type, gradient edges, multi-tensor gradient hooks, and hooks on
+the tensors that ops save for backward."""
+from typing import NamedTuple
+
+from . import engine as _engine
 from . import function as _function
 from .function import Node
 
-__all__ = ["Node", "saved_tensors_hooks", "save_on_cpu", "disable_saved_tensors_hooks"]
+__all__ = ["Node", "GradientEdge", "get_gradient_edge", "increment_version", "register_multi_grad_hook",
+           "saved_tensors_hooks", "save_on_cpu", "disable_saved_tensors_hooks"]
+
+
+class GradientEdge(NamedTuple):
+    """Where a tensor's gradient flows: output ``output_nr`` of ``node``. ``autograd.grad`` accepts it as an
+    input, to get the gradient there without holding the tensor."""
+    node: Node
+    output_nr: int
+
+
+def get_gradient_edge(tensor):
+    """The ``GradientEdge`` of ``tensor``: its ``grad_fn`` (or, for a leaf, its gradient accumulator)."""
+    if not tensor.requires_grad:
+        raise RuntimeError("It is not possible to get the gradient edge for a Tensor that does not require "
+                           "gradients")
+    return GradientEdge(*_function._edge(tensor))
+
+
+def increment_version(tensor):
+    """Bump the version counter of ``tensor`` (or of each tensor in an iterable), as an in-place op would."""
+    for t in ([tensor] if isinstance(tensor, _function.Tensor) else tensor):
+        t._version[0] += 1
+
+
+class _MultiHandle:
+    def __init__(self, handles):
+        self.handles = handles
+
+    def remove(self):
+        for h in self.handles:
+            h.remove()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+def register_multi_grad_hook(tensors, fn, *, mode="all"):
+    """One hook over several tensors, per backward pass.
+
+    ``mode="all"``: ``fn(grads)`` once the pass has computed the gradients of all ``tensors`` that it reaches
+    (``None`` for the others). ``mode="any"``: ``fn(grad)`` with the first of them computed. Returns a handle
+    whose ``remove()`` removes the hook.
+    """
+    if mode not in ("all", "any"):
+        raise ValueError(f"Expects mode to be one of ('all', 'any') but got {mode}")
+    tensors = tuple(tensors)
+    state = {"grads": None, "fired": False}     # per backward pass; reset when the pass ends
+
+    def make_hook(i):
+        def hook(grad):
+            if mode == "any":
+                if not state["fired"]:
+                    state["fired"] = True
+                    _engine.queue_callback(lambda: state.update(fired=False))
+                    fn(grad)
+                return None
+            if state["grads"] is None:
+                state["grads"] = [None] * len(tensors)
+
+                def done():
+                    grads, state["grads"] = state["grads"], None
+                    fn(tuple(grads))
+                _engine.queue_callback(done)
+            state["grads"][i] = grad
+            return None
+        return hook
+    return _MultiHandle([t.register_hook(make_hook(i)) for i, t in enumerate(tensors) if t.requires_grad])
 
 _disabled_message = None     # set by disable_saved_tensors_hooks: why registering hooks is refused now
 

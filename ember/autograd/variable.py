@@ -11,8 +11,18 @@ class _VariableMeta(type):
         return isinstance(other, _function.Tensor)
 
 
+class _ExecutionEngine:
+    """``Variable._execution_engine``: the backward engine's public hook points."""
+
+    @staticmethod
+    def queue_callback(callback):
+        from .engine import queue_callback
+        queue_callback(callback)
+
+
 class Variable(metaclass=_VariableMeta):
     """``Variable(data, requires_grad=False)`` returns a plain Tensor; ``volatile`` no longer has an effect."""
+    _execution_engine = _ExecutionEngine()
 
     def __new__(cls, data, requires_grad=False, volatile=False):
         if volatile:
