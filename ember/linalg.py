@@ -1,8 +1,9 @@
-"""``torch.linalg``: norms, decompositions (``svd qr cholesky eigh``) and what is built on them (``inv det
-slogdet pinv lstsq matrix_rank matrix_power cond solve``), and the products already in ``ember.ops.linalg``.
+"""``torch.linalg``: norms, decompositions (``svd qr cholesky eigh lu eig ldl``) and what is built on them
+(``inv det slogdet pinv lstsq matrix_rank matrix_power cond solve lu_solve solve_triangular matrix_exp
+householder_product tensorinv tensorsolve``), and the products already in ``ember.ops.linalg``.
 
-The differentiable decompositions live in ``ember.ops.decompositions``; here are PyTorch's signatures and
-the functions composed from them.
+The differentiable decompositions live in ``ember.ops.decompositions`` and ``ember.ops.linalg_extra``; here are
+PyTorch's signatures and the functions composed from them.
 """
 import math
 
@@ -14,11 +15,17 @@ from .ops.decompositions import (_MATRIX_ORDS, LinAlgError, _check, _dtype_name,
                                  linalg_inv, linalg_inv_ex, linalg_matrix_norm, linalg_matrix_power, linalg_pinv,
                                  linalg_qr, linalg_slogdet, linalg_svd, linalg_svdvals)
 from .ops.linalg import cross as _cross, matmul
+from .ops.linalg_extra import (_out_tuple, linalg_eig, linalg_eigvals, linalg_householder_product,
+                               linalg_ldl_factor, linalg_ldl_factor_ex, linalg_ldl_solve, linalg_lu,
+                               linalg_lu_factor, linalg_lu_factor_ex, linalg_lu_solve, linalg_matrix_exp,
+                               linalg_solve_ex, linalg_solve_triangular, linalg_vander)
 from .ops.reduction import _vector_norm
 
 __all__ = ["vector_norm", "matrix_norm", "norm", "inv", "inv_ex", "det", "slogdet", "cholesky", "cholesky_ex", "qr",
            "eigh", "eigvalsh", "svd", "svdvals", "pinv", "matrix_power", "matrix_rank", "lstsq", "cond", "solve",
-           "cross", "matmul", "multi_dot", "vecdot", "LinAlgError"]
+           "cross", "matmul", "multi_dot", "vecdot", "LinAlgError", "lu_factor", "lu_factor_ex", "lu", "lu_solve",
+           "solve_triangular", "solve_ex", "matrix_exp", "eig", "eigvals", "householder_product", "ldl_factor",
+           "ldl_factor_ex", "ldl_solve", "tensorinv", "tensorsolve", "vander", "diagonal"]
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):  # noqa: A002 - PyTorch's name
@@ -191,10 +198,122 @@ def cond(A, p=None):
 
 
 def solve(A, B, *, left=True, out=None):
-    """``X`` with ``A @ X = B`` (computed as ``inv(A) @ B``, so gradients flow to both)."""
-    _check("linalg.solve", A, square=True)
-    r = matmul(inv(A), B) if left else matmul(B, inv(A))
+    """``X`` with ``A X = B`` (``left=False``: ``X A = B``), through A's LU; B may be a (batch of) vector(s).
+    LinAlgError names a singular matrix."""
+    r = linalg_solve_ex(A, B, left=left, check_errors=True, op="torch.linalg.solve").result
     return r if out is None else out.copy_(r)
+
+
+def solve_ex(A, B, *, left=True, check_errors=False, out=None):
+    """``(result, info)``: info is 0, or the 1-based zero pivot of A's LU (the result is then inf/nan)."""
+    return _out_tuple(linalg_solve_ex(A, B, left=left, check_errors=check_errors), out)
+
+
+def lu_factor(A, *, pivot=True, out=None):
+    """``(LU, pivots)`` of ``A = P L U`` (partial pivoting): L below the diagonal (unit diagonal implied), U on
+    and above it; pivots 1-based int32 as LAPACK's. RuntimeError when U has a zero on its diagonal."""
+    return _out_tuple(linalg_lu_factor(A, pivot=pivot), out)
+
+
+def lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
+    """``(LU, pivots, info)``: info is 0, or the 1-based index of U's first zero diagonal element."""
+    return _out_tuple(linalg_lu_factor_ex(A, pivot=pivot, check_errors=check_errors), out)
+
+
+def lu(A, *, pivot=True, out=None):
+    """``(P, L, U)`` with ``A = P L U``: P a permutation, L unit lower (m x k), U upper (k x n), k = min(m, n)."""
+    return _out_tuple(linalg_lu(A, pivot=pivot), out)
+
+
+def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
+    """``X`` with ``A X = B`` from ``lu_factor``'s output (``adjoint``: A^H; ``left=False``: ``X A = B``)."""
+    return _out(linalg_lu_solve(LU, pivots, B, left=left, adjoint=adjoint), out)
+
+
+def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
+    """``X`` with ``A X = B`` (``left=False``: ``X A = B``) for a triangular A: only its ``upper`` (or lower)
+    triangle is read, and not its diagonal when ``unitriangular`` (taken as ones)."""
+    return _out(linalg_solve_triangular(A, B, upper=upper, left=left, unitriangular=unitriangular), out)
+
+
+def matrix_exp(A):
+    """``exp(A) = sum_k A^k / k!`` of a square matrix (or a batch of them)."""
+    return linalg_matrix_exp(A)
+
+
+def eig(A, *, out=None):
+    """``(eigenvalues, eigenvectors)`` of a square matrix, complex (complex64 for float32); the eigenvectors
+    have unit norm. Differentiable for distinct eigenvalues."""
+    return _out_tuple(linalg_eig(A), out)
+
+
+def eigvals(A, *, out=None):
+    """Eigenvalues of a square matrix (complex)."""
+    return _out(linalg_eigvals(A), out)
+
+
+def householder_product(A, tau, *, out=None):
+    """The first n columns of ``H_1 ... H_k``, ``H_i = I - tau_i v_i v_i^H`` (v_i: A's i-th column below the
+    diagonal, with a 1 on it), as ``geqrf`` leaves them."""
+    return _out(linalg_householder_product(A, tau), out)
+
+
+def ldl_factor_ex(A, *, hermitian=False, check_errors=False, out=None):
+    """``(LD, pivots, info)``: Bunch-Kaufman ``A = P L D L^T P^T`` of a symmetric A (its lower triangle read)
+    in LAPACK sytrf's compact form."""
+    return _out_tuple(linalg_ldl_factor_ex(A, hermitian=hermitian, check_errors=check_errors), out)
+
+
+def ldl_factor(A, *, hermitian=False, out=None):
+    """``(LD, pivots)``; an error names a matrix whose D is singular."""
+    return _out_tuple(linalg_ldl_factor(A, hermitian=hermitian), out)
+
+
+def ldl_solve(LD, pivots, B, *, hermitian=False, out=None):
+    """``X`` with ``A X = B`` from ``ldl_factor``'s output."""
+    return _out(linalg_ldl_solve(LD, pivots, B, hermitian=hermitian), out)
+
+
+def _prod(shape):
+    return math.prod(shape)
+
+
+def tensorinv(A, ind=2, *, out=None):
+    """The inverse of A for ``tensordot(.., ind)``: A's first ``ind`` dims against the others, whose sizes must
+    have the same product; the result has shape ``A.shape[ind:] + A.shape[:ind]``."""
+    if ind <= 0:
+        raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
+    rows, cols = A.shape[:ind], A.shape[ind:]
+    if _prod(rows) != _prod(cols):
+        raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[ind:]) == "
+                           f"prod(self.shape[:ind]), but got {_prod(cols)} != {_prod(rows)}")
+    r = linalg_inv_ex(A.reshape(_prod(rows), _prod(cols)), check_errors=True, op="inv").inverse
+    return _out(r.reshape(*cols, *rows), out)
+
+
+def tensorsolve(A, B, dims=None, *, out=None):
+    """``X`` with ``tensordot(A, X, X.ndim) = B``; X has shape ``A.shape[B.ndim:]`` (after moving ``dims`` of A
+    to the end)."""
+    if dims is not None:
+        dims = [d % A.ndim for d in dims]
+        A = A.movedim(dims, list(range(A.ndim - len(dims), A.ndim)))
+    cols, rows = A.shape[B.ndim:], B.numel()
+    if _prod(cols) != rows:
+        raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[other.ndim:]) == "
+                           f"prod(self.shape[:other.ndim]), but got {_prod(cols)} != {rows}")
+    r = solve(A.reshape(rows, _prod(cols)), B.reshape(-1))
+    return _out(r.reshape(*cols), out)
+
+
+def vander(x, *, N=None):
+    """``(..., n, N)``: the increasing powers ``x^0 ... x^(N-1)`` of each element of x (..., n); N defaults
+    to n."""
+    return linalg_vander(x, N=N)
+
+
+def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
+    """``torch.diagonal`` with the last two dims by default (a view)."""
+    return A.diagonal(offset, dim1, dim2)
 
 
 def cross(input, other, *, dim=-1, out=None):

@@ -60,4 +60,16 @@ _make("svd", ("U", "S", "V"))
 _make("linalg_inv_ex", ("inverse", "info"))
 _make("linalg_cholesky_ex", ("L", "info"))
 _make("linalg_lstsq", ("solution", "residuals", "rank", "singular_values"))
+for _n in ("linalg_lu", "lu_unpack"):
+    _make(_n, ("P", "L", "U"))
+_make("linalg_lu_factor", ("LU", "pivots"))
+for _n in ("linalg_lu_factor_ex", "_lu_with_info"):
+    _make(_n, ("LU", "pivots", "info"))
+_make("linalg_solve_ex", ("result", "info"))
+_make("triangular_solve", ("solution", "cloned_coefficient"))
+_make("linalg_eig", ("eigenvalues", "eigenvectors"))
+_make("geqrf", ("a", "tau"))
+_make("linalg_ldl_factor", ("LD", "pivots"))
+_make("linalg_ldl_factor_ex", ("LD", "pivots", "info"))
+_make("histogramdd", ("hist", "bin_edges"))
 del _n
