@@ -84,6 +84,7 @@ def test_lu_singular_and_deprecated_lu():
     check(lambda t, a: tuple(t.linalg.lu(a)), [S], dtype=np.float64, grad=False)
     _raises(lambda t: t.linalg.lu_factor(t.tensor(S)))
     _raises(lambda t: t.linalg.lu_factor(t.zeros(2, 3, 3)))
+    _raises(lambda t: t.linalg.lu_factor_ex(t.zeros(2, 3, 3), check_errors=True))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         check(lambda t, a: t.lu(a), [S], dtype=np.float64, grad=False)     # a plain tuple, no error
@@ -428,7 +429,8 @@ def test_tensorinv_tensorsolve():
 def test_vander():
     check(lambda t, x: t.linalg.vander(x), [(2, 4)], dtype=np.float64)
     check(lambda t, x: t.linalg.vander(x, N=5), [np.array([0.0, 1.5, -2.0])])   # exact gradient at 0
-    check(lambda t, x: t.linalg.vander(x), [(3,)], dtype=np.int64)
+    check(lambda t, x: t.linalg.vander(x), [(3,)], dtype=np.int32)
+    check(lambda t, x: t.linalg.vander(x, N=3), [np.array(2.0)])
     # torch.vander's own backward fails (an in-place write in its kernel): values only
     check(lambda t, x: t.vander(x), [(4,)], dtype=np.float64, grad=False)
     check(lambda t, x: t.vander(x, N=3, increasing=True), [np.array([0.0, 2.0, -1.0])], grad=False)
@@ -457,6 +459,7 @@ def test_nuclear_and_frobenius_norm():
         check(lambda t, x: t.frobenius_norm(x, (0, 2)), [(2, 3, 4)])
         check(lambda t, x: t.frobenius_norm(x, 0, True), [(2, 3, 4)])
         _raises(lambda t: t.frobenius_norm(t.ones(3, 3, dtype=t.int64), (0, 1)))
+        _raises(lambda t: t.frobenius_norm(t.ones(2, 3, 4), (0, 1, 2)))
 
 
 # ---------------------------------------------------------------------------------------------- gradient
@@ -534,3 +537,27 @@ def test_names_match_torch():
     for n in ("lu", "lu_solve", "triangular_solve", "cholesky_solve", "cholesky_inverse", "matrix_exp", "geqrf",
               "orgqr", "ormqr"):
         assert hasattr(ember.Tensor, n), n
+
+
+def test_deprecation_warnings_match_torch():
+    from ember.ops import decompositions
+    A, B = _general((3, 3)), _RNG.standard_normal((3, 2))
+    LU, piv = _lu_arrays(A)
+    cases = {"lu": lambda t: t.lu(t.tensor(A)),
+             "lu_solve": lambda t: t.lu_solve(t.tensor(B), t.tensor(LU), t.tensor(piv)),
+             "triangular_solve": lambda t: t.triangular_solve(t.tensor(B), t.tensor(A)),
+             "nuclear_norm": lambda t: t.nuclear_norm(t.tensor(A)),
+             "frobenius_norm": lambda t: t.frobenius_norm(t.tensor(A), (0, 1))}
+    torch.set_warn_always(True)     # torch warns once per process: make it warn here
+    try:
+        for name, fn in cases.items():
+            decompositions._warned.discard(name)
+            got = []
+            for lib in (torch, ember):
+                with warnings.catch_warnings(record=True) as w:
+                    warnings.simplefilter("always")
+                    fn(lib)
+                got.append([str(x.message) for x in w if issubclass(x.category, UserWarning)])
+            assert len(got[1]) == 1 and got[0][0].startswith(got[1][0]), (name, got)
+    finally:
+        torch.set_warn_always(False)

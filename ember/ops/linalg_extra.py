@@ -300,7 +300,7 @@ class LuUnpack(Op):
         return gL + gU
 
 
-def linalg_lu_factor_ex(A, *, pivot=True, check_errors=False, op="linalg.lu_factor_ex"):
+def linalg_lu_factor_ex(A, *, pivot=True, check_errors=False, op="torch.linalg.lu_factor_ex"):
     _check_lu_input("linalg.lu_factor_ex", A)
     if not pivot and A.device.type == "cpu":
         raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")
@@ -1066,7 +1066,7 @@ def linalg_ldl_factor_ex(A, *, hermitian=False, check_errors=False, op="torch.li
     if check_errors:
         _first_failure(op, A.shape, info._data, lambda k: (
             f"The factorization could not be completed because the block diagonal matrix D is singular: D[{k},{k}] "
-            "is exactly zero. Use torch.linalg.ldl_factor_ex to get the factors with info instead"))
+            "is exactly zero (torch.linalg.ldl_factor_ex with check_errors=False gives the factors and info)"))
     return return_types.linalg_ldl_factor_ex((LD, piv, info))
 
 
@@ -1128,9 +1128,12 @@ def linalg_vander(x, *, N=None):
     """``(..., n, N)``: the increasing powers ``x^0 ... x^(N-1)`` of each element of x (..., n)."""
     if x.dtype is D.bool_:
         raise RuntimeError("linalg.vander supports floating point, complex, and integer tensors, but got Bool")
-    N = (x.shape[-1] if x.ndim else 1) if N is None else N
+    x = x.reshape(1) if x.ndim == 0 else x
+    N = x.shape[-1] if N is None else N
     if N <= 1:
         raise RuntimeError("N must be greater than 1.")
+    if not (x.is_floating_point() or x.is_complex()):
+        x = x.to(D.int64)   # integers promote to int64, as PyTorch
     return stack(_powers(x, N), -1)
 
 
@@ -1171,6 +1174,8 @@ def frobenius_norm(input, dim, keepdim=False, *, out=None):
     if not (input.is_floating_point() or input.is_complex()):
         raise RuntimeError(f"norm(): input dtype should be either floating point or complex. Got "
                            f"{_dtype_name(input)} instead.")
+    if isinstance(dim, (list, tuple)) and len(dim) > 2:
+        raise RuntimeError(f"Expected at most 2 dimensions, but got {len(dim)} dimensions instead.")
     r = input.norm(2, dim, keepdim)
     return r if out is None else out.copy_(r)
 
