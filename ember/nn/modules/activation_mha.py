@@ -1,11 +1,7 @@
 """``MultiheadAttention``: attention with ``num_heads`` parallel heads and PyTorch's parameter layout
 (``in_proj_weight`` (3E, E) holding W_q, W_k, W_v stacked when kdim == vdim == embed_dim)."""
-import math
-
-from ...ops.activation import dropout as _dropout, linear as _linear, softmax as _softmax
-from ...ops.attention import scaled_dot_product_attention
-from ...ops.creation import empty, zeros
-from ...ops.join import cat
+from ...ops.creation import empty
+from ...ops.mha import _canonical_mask, multi_head_attention_forward
 from .. import init
 from ..parameter import Parameter
 from .linear import Linear
@@ -16,17 +12,6 @@ __all__ = ["MultiheadAttention", "NonDynamicallyQuantizableLinear"]
 
 class NonDynamicallyQuantizableLinear(Linear):
     """A ``Linear`` under the name PyTorch gives MultiheadAttention's ``out_proj`` (it shows in reprs)."""
-
-
-def _float_mask(mask, name, like):
-    """Bool masks (True = masked out) become additive float masks with -inf; float masks pass through."""
-    if mask is None:
-        return None
-    if mask.dtype.is_floating_point:
-        return mask
-    if str(mask.dtype) != "torch.bool":
-        raise AssertionError(f"only bool and floating types of {name} are supported")
-    return zeros(*mask.shape, dtype=like.dtype).masked_fill(mask, float("-inf"))
 
 
 class MultiheadAttention(Module):
@@ -96,80 +81,25 @@ class MultiheadAttention(Module):
 
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
                 average_attn_weights=True, is_causal=False):
-        if is_causal and attn_mask is None:
-            raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use the Transformer module "
-                               "method `generate_square_subsequent_mask` to create this mask.")
         is_batched = query.dim() == 3
+        # masks become float (-inf where masked) here, as PyTorch's module does before the functional form
+        key_padding_mask = _canonical_mask(key_padding_mask, "key_padding_mask", attn_mask, "attn_mask",
+                                           query.dtype)
+        attn_mask = _canonical_mask(attn_mask, "attn_mask", None, "", query.dtype)
         if self.batch_first and is_batched:
-            query, key, value = (x.transpose(1, 0) for x in (query, key, value))
-        if not is_batched:
-            query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
-            if key_padding_mask is not None:
-                key_padding_mask = key_padding_mask.unsqueeze(0)
-        tgt_len, bsz, e = query.shape
-        if e != self.embed_dim:
-            raise AssertionError(f"was expecting embedding dimension of {self.embed_dim}, but got {e}")
-        h, hd = self.num_heads, self.head_dim
-        b = self.in_proj_bias
-        bq, bk, bv = (None, None, None) if b is None else (b[:e], b[e:2 * e], b[2 * e:])
-        if self._qkv_same_embed_dim:
-            w = self.in_proj_weight
-            wq, wk, wv = w[:e], w[e:2 * e], w[2 * e:]
-        else:
-            wq, wk, wv = self.q_proj_weight, self.k_proj_weight, self.v_proj_weight
-        q = _linear(query, wq, bq)
-        k = _linear(key, wk, bk)
-        v = _linear(value, wv, bv)
-        attn_mask = _float_mask(attn_mask, "attn_mask", q)
-        key_padding_mask = _float_mask(key_padding_mask, "key_padding_mask", q)
-        if self.bias_k is not None:
-            k = cat([k, self.bias_k.expand(1, bsz, e)])
-            v = cat([v, self.bias_v.expand(1, bsz, e)])
-            if attn_mask is not None:
-                attn_mask = cat([attn_mask, zeros(*attn_mask.shape[:-1], 1, dtype=attn_mask.dtype)], -1)
-            if key_padding_mask is not None:
-                key_padding_mask = cat([key_padding_mask, zeros(key_padding_mask.shape[0], 1,
-                                                                dtype=key_padding_mask.dtype)], -1)
-        q = q.reshape(tgt_len, bsz * h, hd).transpose(0, 1)
-        k = k.reshape(k.shape[0], bsz * h, hd).transpose(0, 1)
-        v = v.reshape(v.shape[0], bsz * h, hd).transpose(0, 1)
-        if self.add_zero_attn:
-            k = cat([k, zeros(bsz * h, 1, hd, dtype=k.dtype)], 1)
-            v = cat([v, zeros(bsz * h, 1, hd, dtype=v.dtype)], 1)
-            if attn_mask is not None:
-                attn_mask = cat([attn_mask, zeros(*attn_mask.shape[:-1], 1, dtype=attn_mask.dtype)], -1)
-            if key_padding_mask is not None:
-                key_padding_mask = cat([key_padding_mask, zeros(key_padding_mask.shape[0], 1,
-                                                                dtype=key_padding_mask.dtype)], -1)
-        src_len = k.shape[1]
-        if attn_mask is not None and attn_mask.dim() == 2:
-            attn_mask = attn_mask.unsqueeze(0)
-        if key_padding_mask is not None:
-            kpm = key_padding_mask.reshape(bsz, 1, 1, src_len).expand(bsz, h, 1, src_len).reshape(bsz * h, 1,
-                                                                                                 src_len)
-            attn_mask = kpm if attn_mask is None else attn_mask + kpm
-        p = self.dropout if self.training else 0.0
-        if need_weights:
-            scores = (q * math.sqrt(1.0 / hd)) @ k.transpose(-2, -1)
-            if attn_mask is not None:
-                scores = scores + attn_mask
-            weights = _softmax(scores, dim=-1)
-            if p > 0.0:
-                weights = _dropout(weights, p, True)
-            out = weights @ v
-        else:
-            out = scaled_dot_product_attention(q, k, v, attn_mask, p)
-            weights = None
-        out = out.transpose(0, 1).reshape(tgt_len * bsz, e)
-        out = self.out_proj(out).reshape(tgt_len, bsz, e)
-        if weights is not None:
-            weights = weights.reshape(bsz, h, tgt_len, src_len)
-            if average_attn_weights:
-                weights = weights.mean(dim=1)
-            if not is_batched:
-                weights = weights.squeeze(0)
-        if not is_batched:
-            out = out.squeeze(1)
-        elif self.batch_first:
+            # transpose once per distinct tensor, so that `query is key` checks inside still hold
+            tq = query.transpose(1, 0)
+            tk = tq if key is query else key.transpose(1, 0)
+            tv = tk if value is key else (tq if value is query else value.transpose(1, 0))
+            query, key, value = tq, tk, tv
+        separate = not self._qkv_same_embed_dim
+        out, weights = multi_head_attention_forward(
+            query, key, value, self.embed_dim, self.num_heads, self.in_proj_weight, self.in_proj_bias,
+            self.bias_k, self.bias_v, self.add_zero_attn, self.dropout, self.out_proj.weight, self.out_proj.bias,
+            training=self.training, key_padding_mask=key_padding_mask, need_weights=need_weights,
+            attn_mask=attn_mask, use_separate_proj_weight=separate, q_proj_weight=self.q_proj_weight,
+            k_proj_weight=self.k_proj_weight, v_proj_weight=self.v_proj_weight,
+            average_attn_weights=average_attn_weights, is_causal=is_causal)
+        if self.batch_first and is_batched:
             out = out.transpose(1, 0)
         return out, weights
