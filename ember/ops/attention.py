@@ -7,6 +7,7 @@ __functional__ = ['scaled_dot_product_attention']
 import math
 
 from .. import _autocast
+from . import _sdp_state
 from .activation import dropout, softmax
 from ._util import Tensor
 
@@ -22,6 +23,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     if not isinstance(query, Tensor):
         raise TypeError(f"scaled_dot_product_attention(): argument 'query' must be Tensor, not "
                         f"{type(query).__name__}")
+    _sdp_state.check(query.device.type)          # the backends that ``nn.attention.sdpa_kernel`` allows
     if _autocast.on:   # PyTorch's autocast runs the whole attention in the lower dtype (a float mask too)
         query, key, value, attn_mask = _autocast.lower("scaled_dot_product_attention", query, key, value,
                                                        attn_mask)
