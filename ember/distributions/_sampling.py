@@ -187,9 +187,11 @@ def _sample_dirichlet(concentration):
     the Beta marginals instead; both are unbiased reparameterisations, so per-sample gradients differ).
     """
     g = _standard_gamma(concentration)
-    tiny = ember.finfo(g.dtype).tiny
-    g = g + (g.detach().clamp(min=tiny) - g.detach())    # keep every draw > 0 (underflow for tiny α)
-    return g / g.sum(-1, keepdim=True)
+    finfo = ember.finfo(g.dtype)
+    # keep draws > 0 and coordinates inside (0, 1), as PyTorch does (tiny α underflows); values only, not gradients
+    g = g + (g.detach().clamp(min=finfo.tiny) - g.detach())
+    x = g / g.sum(-1, keepdim=True)
+    return x + (x.detach().clamp(min=finfo.tiny, max=1 - finfo.eps) - x.detach())
 
 
 def _binomial(count, prob):
