@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import _autocast
 from .. import _dtype as D
-from ._util import BF16 as _BF16, F16 as _F16, GradMode, Op, Tensor, _wrap_dim, tensor_method, xp_of
+from ._util import GradMode, Op, Tensor, _wrap_dim, is_reduced, tensor_method, xp_of
 from ._util import conj_if_complex as _cj
 
 _new = object.__new__
@@ -453,7 +453,7 @@ class Addmm(Op):
         if needs:   # a is needed for b's gradient and b for a's
             ctx.beta, ctx.alpha = beta, alpha
             ctx.save_for_backward(a if len(needs) > 2 and needs[2] else None, b if needs[1] else None)
-        if a.dtype is _BF16 or a.dtype is _F16:
+        if is_reduced(a.dtype):
             return _reduced_addmm(c, a, b, beta, alpha, False)
         out = _same_type(a, a @ b)
         if alpha != 1:
@@ -537,7 +537,7 @@ class Addmv(Op):
     def forward(ctx, c, a, v, beta, alpha):
         ctx.beta, ctx.alpha = beta, alpha
         ctx.save_for_backward(a, v)
-        if a.dtype is _BF16 or a.dtype is _F16:
+        if is_reduced(a.dtype):
             return _reduced_addmm(c, a, v, beta, alpha, False)
         out = _same_type(a, a @ v)
         if alpha != 1:
@@ -571,7 +571,7 @@ class Baddbmm(Op):
     def forward(ctx, c, a, b, beta, alpha, reduce):
         ctx.beta, ctx.alpha, ctx.reduce = beta, alpha, reduce
         ctx.save_for_backward(a, b)
-        if a.dtype is _BF16 or a.dtype is _F16:
+        if is_reduced(a.dtype):
             return _reduced_addmm(c, a, b, beta, alpha, reduce)
         out = _same_type(a, xp_of(a).matmul(a, b))
         if reduce:
@@ -704,7 +704,7 @@ class Einsum(Op):
         ctx.save_for_backward(*arrays)
         eq = ",".join(subs) + "->" + out
         dt = arrays[0].dtype
-        if dt == _BF16 or dt == _F16:    # float32 sums (as PyTorch's kernels), rounded once
+        if is_reduced(dt):    # float32 sums (as PyTorch's kernels), rounded once
             f32 = np.float32
             return xp_of(arrays[0]).einsum(eq, *[a.astype(f32) for a in arrays], optimize=len(arrays) > 1).astype(dt)
         return xp_of(arrays[0]).einsum(eq, *arrays, optimize=len(arrays) > 1)
@@ -870,7 +870,7 @@ class Trace(Op):
     @staticmethod
     def forward(ctx, x):
         ctx.shape = x.shape
-        if x.dtype is _BF16 or x.dtype is _F16:   # summed in float32, rounded once
+        if is_reduced(x.dtype):   # summed in float32, rounded once
             return xp_of(x).asarray(xp_of(x).trace(x.astype(np.float32)), dtype=x.dtype)
         r = xp_of(x).trace(x)
         return xp_of(x).asarray(r, dtype=x.dtype if x.dtype.kind in "fc" else "int64")
