@@ -120,7 +120,7 @@ def _real_input(fname, x, message):
 def _c2c(fname, input, dims, sizes, norm, forward, out):
     norm = _norm(norm)
     x = _complex_input(input)
-    x = _resize(x, dims, [x.shape[d] if n is None else n for d, n in zip(dims, sizes)])
+    x = _resize(x, dims, [_points(x.shape[d]) if n is None else n for d, n in zip(dims, sizes)])
     if not dims:              # nothing to transform: the (complex) input itself, as PyTorch returns
         return wrap_out(x.clone() if x is input else x, out)
     return wrap_out(FftC2C.apply(x, dims, norm, forward), out)
@@ -131,7 +131,7 @@ def _r2c(fname, input, dims, sizes, norm, message):
     x = _real_input(fname, input, message)
     if not dims:
         raise RuntimeError(f"{fname} must transform at least one axis")
-    x = _resize(x, dims, [x.shape[d] if n is None else n for d, n in zip(dims, sizes)])
+    x = _resize(x, dims, [_points(x.shape[d]) if n is None else n for d, n in zip(dims, sizes)])
     return FftR2C.apply(x, dims, norm, True)
 
 
@@ -140,7 +140,7 @@ def _c2r(fname, input, dims, sizes, norm):
     x = _complex_input(input)
     if not dims:
         raise RuntimeError(f"{fname} must transform at least one axis")
-    sizes = [x.shape[d] if n is None else n for d, n in zip(dims[:-1], sizes[:-1])] + [sizes[-1]]
+    sizes = [_points(x.shape[d]) if n is None else n for d, n in zip(dims[:-1], sizes[:-1])] + [sizes[-1]]
     last = _points(2 * (x.shape[dims[-1]] - 1)) if sizes[-1] is None else sizes[-1]
     x = _resize(x, dims, sizes[:-1] + [last // 2 + 1])
     return FftC2R.apply(x, dims, norm, last)

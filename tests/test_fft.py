@@ -149,7 +149,8 @@ def test_fft_errors_match_torch():
                lambda t: t.fft.irfftn(c(t), dim=()), lambda t: t.fft.fft(t.tensor(1.0)),
                lambda t: t.fft.fft2(t.ones(4)), lambda t: t.fft.fft([1.0, 2.0]),
                lambda t: t.fft.fftfreq(4, dtype=t.int64), lambda t: t.fft.fftfreq(-1),
-               lambda t: t.fft.fftshift(t.tensor(3.0))]:
+               lambda t: t.fft.fftshift(t.tensor(3.0)), lambda t: t.fft.fft(t.ones(0)),
+               lambda t: t.fft.rfft(t.ones(3, 0)), lambda t: t.fft.irfftn(t.ones(0, 3, dtype=t.complex64))]:
         _same_error(fn)
 
 
