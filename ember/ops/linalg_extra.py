@@ -18,8 +18,8 @@ import numpy as np
 from .. import _dtype as D
 from .. import return_types
 from ._util import Op, Tensor, _wrap_dim, broadcast_error, is_reduced, tensor_method, xp_of
-from .decompositions import (LinAlgError, _batch_prefix, _check, _deprecated_once, _dtype_name, _first_failure,
-                             _singular, linalg_matrix_norm)
+from .decompositions import (_batch_prefix, _check, _deprecated_once, _dtype_name, _first_failure, _ok, _singular,
+                             linalg_matrix_norm)
 from .join import cat, stack
 from .linalg import _C_NAMES, matmul
 
@@ -616,11 +616,16 @@ class LinalgSolveEx(Op):
 
     @staticmethod
     def forward(ctx, a, b, left):
-        lu, piv, info = _getrf(a)
-        if left:
-            x = _lu_solve(lu, piv, b)
+        xp = xp_of(a)
+        # X A = B  <=>  A^T X^T = B^T
+        at, bt = (a, b) if left else (a.swapaxes(-1, -2), b.swapaxes(-1, -2))
+        x = _ok(lambda m: xp.linalg.solve(m, bt), at)     # LAPACK's gesv when no matrix is singular
+        if x is None:   # Ember's LU gives the info (and the inf/nan results) of the singular ones
+            lu, piv, info = _getrf(at)
+            x = _lu_solve(lu, piv, bt)
         else:
-            x = _lu_solve(lu, piv, b.swapaxes(-1, -2), "T").swapaxes(-1, -2)
+            info = xp.zeros(a.shape[:-2], dtype=xp.int32)
+        x = x if left else x.swapaxes(-1, -2)
         ctx.left = left
         ctx.save_for_backward(a, x)
         return x, info
