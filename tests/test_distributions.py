@@ -141,6 +141,11 @@ _CASES = [
     ("Gumbel", dict(loc=_real(3), scale=_pos(3)), _real(4, 3), _MOMENTS + ["cdf", "icdf"]),
     ("StudentT", dict(df=np.array([0.8, 1.5, 3.5]), loc=_real(3), scale=_pos(3)), _real(4, 3), _MOMENTS),
     ("Geometric", dict(probs=_RNG.uniform(0.1, 0.9, 3)), _RNG.integers(0, 5, (4, 3)) * 1.0, _MOMENTS),
+    ("Pareto", dict(scale=_pos(3), alpha=_pos(3, low=2.5, high=4.0)), _pos(4, 3) + 2.5, _MOMENTS + ["cdf", "icdf"]),
+    ("Weibull", dict(scale=_pos(3), concentration=_pos(3, low=1.2)), _pos(4, 3), _MOMENTS + ["cdf", "icdf"]),
+    ("InverseGamma", dict(concentration=_pos(3, low=2.5, high=4.0), rate=_pos(3)), _pos(4, 3), _MOMENTS),
+    ("NegativeBinomial", dict(total_count=_pos(3), probs=_RNG.uniform(0.1, 0.9, 3)), _RNG.integers(0, 5, (4, 3)) * 1.0,
+     ["log_prob", "mean", "variance", "mode"]),
     ("MultivariateNormal", dict(loc=_real(2, 3), covariance_matrix=_spd(3)), _real(4, 2, 3),
      ["log_prob", "entropy", "mean", "variance"]),
     ("MultivariateNormal", dict(loc=_real(3), precision_matrix=_spd(3, (2,))), _real(4, 2, 3),
@@ -247,6 +252,8 @@ _LOC, _SCALE, _PROBS, _COV = _real(2, 3), _pos(2, 3), _simplex(2, 4), _spd(3)
     (lambda t, d: d.LogNormal(t.tensor(_LOC), t.tensor(_SCALE)), "rsample", False),
     (lambda t, d: d.Laplace(t.tensor(_LOC), t.tensor(_SCALE)), "rsample", False),
     (lambda t, d: d.Gumbel(t.tensor(_LOC), t.tensor(_SCALE)), "sample", False),
+    (lambda t, d: d.Pareto(t.tensor(_SCALE), t.tensor(_SCALE + 1)), "rsample", False),
+    (lambda t, d: d.Weibull(t.tensor(_SCALE), t.tensor(_SCALE + 1)), "rsample", False),
     (lambda t, d: d.MultivariateNormal(t.tensor(_LOC), t.tensor(_COV)), "rsample", False),
     (lambda t, d: d.LowRankMultivariateNormal(t.tensor(_LOC), t.tensor(_LOC.T), t.tensor(_SCALE[0])), "rsample",
      False),
@@ -269,6 +276,8 @@ def test_samples_match_torch_under_the_same_seed(make, method, exact):
     lambda t, d: d.Poisson(t.tensor([0.5, 4.0])),
     lambda t, d: d.Binomial(t.tensor([5.0, 20.0]), t.tensor([0.3, 0.8])),
     lambda t, d: d.HalfNormal(t.tensor([1.0, 2.0])),
+    lambda t, d: d.NegativeBinomial(t.tensor([2.0, 5.5]), t.tensor([0.3, 0.8])),
+    lambda t, d: d.InverseGamma(t.tensor([2.0, 5.5]), t.tensor([0.3, 0.8])),
     lambda t, d: d.MixtureSameFamily(d.Categorical(t.tensor([0.3, 0.7])), d.Normal(t.tensor([-1.0, 2.0]), 1.0)),
 ])
 def test_sample_shapes_dtypes_and_flags(make):
@@ -289,6 +298,7 @@ def test_sample_shapes_dtypes_and_flags(make):
     (lambda d: d.StudentT(ember.tensor([5.0]), ember.tensor([1.0]), ember.tensor([2.0])), 20000),
     (lambda d: d.Poisson(ember.tensor([0.5, 4.0])), 20000),
     (lambda d: d.Binomial(ember.tensor([5.0, 20.0]), ember.tensor([0.3, 0.8])), 20000),
+    (lambda d: d.NegativeBinomial(ember.tensor([2.0, 5.5]), ember.tensor([0.3, 0.6])), 20000),
 ])
 def test_sample_statistics(make, n):
     """Sampler without PyTorch's stream: the sample mean and variance agree with the distribution's."""
@@ -373,6 +383,12 @@ _KL = [
     _kl_case("Normal", dict(loc=_real(3), scale=_pos(3)), "Uniform",
              dict(low=np.array([0.0, 1, 2]), high=np.array([1.0, 2, 3]))),
     _kl_case("Bernoulli", dict(probs=_RNG.uniform(0.1, 0.9, 3)), "Poisson", dict(rate=_pos(3))),
+    _kl_case("Pareto", dict(scale=_pos(3, low=1.0), alpha=_pos(3)),
+             "Pareto", dict(scale=_pos(3, high=1.0), alpha=_pos(3))),
+    _kl_case("Pareto", dict(scale=_pos(3), alpha=_pos(3, low=2.5, high=4.0)),
+             "Normal", dict(loc=_real(3), scale=_pos(3))),
+    _kl_case("Uniform", dict(low=np.array([1.0, 2.0]), high=np.array([1.5, 3.0])), "Pareto",
+             dict(scale=_pos(2, high=1.0), alpha=_pos(2))),
 ]
 
 
