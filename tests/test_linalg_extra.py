@@ -561,3 +561,29 @@ def test_deprecation_warnings_match_torch():
             assert len(got[1]) == 1 and got[0][0].startswith(got[1][0]), (name, got)
     finally:
         torch.set_warn_always(False)
+
+
+def test_complex_eig_and_matrix_exp_grads():
+    z = _RNG.standard_normal((3, 3)) + 1j * _RNG.standard_normal((3, 3))
+    w = _RNG.standard_normal((3, 3))
+    res = []
+    for lib in (torch, ember):
+        x = lib.tensor(z, requires_grad=True)
+        L, V = lib.linalg.eig(x)
+        loss = (L.real * lib.tensor(w[0])).sum() + (L.imag * lib.tensor(w[1])).sum() + (V.abs() * lib.tensor(w)).sum()
+        g, = lib.autograd.grad(loss, x)
+        g2, = lib.autograd.grad((lib.linalg.matrix_exp(x).abs() * lib.tensor(w)).sum(), x)
+        res.append((g, g2))
+    assert_same(res[1], res[0], tol=dict(rtol=1e-8, atol=1e-10))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda t: tuple(t.linalg.lu_factor(t.zeros(0, 0))), lambda t: tuple(t.linalg.lu_factor(t.zeros(2, 0, 3))),
+    lambda t: tuple(t.linalg.lu_factor_ex(t.zeros(0, 3, 3))), lambda t: tuple(t.linalg.lu(t.zeros(3, 0))),
+    lambda t: t.linalg.solve_triangular(t.zeros(0, 0), t.zeros(0, 2), upper=True),
+    lambda t: t.linalg.solve(t.zeros(0, 3, 3), t.zeros(0, 3, 2)), lambda t: t.linalg.solve(t.eye(3), t.zeros(3, 0)),
+    lambda t: tuple(t.linalg.eig(t.zeros(0, 0))), lambda t: tuple(t.geqrf(t.zeros(0, 3))),
+    lambda t: tuple(t.linalg.ldl_factor(t.zeros(0, 0))), lambda t: tuple(t.lu_unpack(*t.linalg.lu_factor(
+        t.zeros(2, 0, 0)))), lambda t: t.cholesky_solve(t.zeros(0, 3, 2), t.eye(3))])
+def test_empty_shapes(fn):
+    assert_same(fn(ember), fn(torch))

@@ -69,6 +69,11 @@ def _trsm(a, b, upper, unit):
     return x
 
 
+def _flat(a, core):
+    """``a`` with its batch dims (all but the last ``core``) folded into one (empty shapes allowed)."""
+    return a.reshape((math.prod(a.shape[:a.ndim - core]),) + a.shape[a.ndim - core:])
+
+
 def _getrf(a, pivot=True):
     """LU with partial pivoting of ``a`` (..., m, n): ``(LU, pivots, info)`` as LAPACK's getrf gives them.
 
@@ -79,7 +84,7 @@ def _getrf(a, pivot=True):
     xp = xp_of(a)
     *batch, m, n = a.shape
     k = min(m, n)
-    lu = a.reshape((-1, m, n)).copy()
+    lu = _flat(a, 2).copy()
     count = lu.shape[0]
     piv = xp.broadcast_to(xp.arange(k), (count, k)).copy()
     info = xp.zeros(count, dtype=xp.int32)
@@ -111,7 +116,7 @@ def _perm(piv, m):
     """Row order ``perm`` (..., m) from getrf's pivots: ``A[perm] = L U``."""
     xp = xp_of(piv)
     k = piv.shape[-1]
-    flat = piv.reshape(-1, k).astype(xp.int64) - 1
+    flat = _flat(piv, 1).astype(xp.int64) - 1
     perm = xp.broadcast_to(xp.arange(m), (flat.shape[0], m)).copy()
     rows = xp.arange(flat.shape[0])
     for i in range(k):
@@ -916,7 +921,7 @@ class Geqrf(Op):
     def forward(ctx, a):
         xp = xp_of(a)
         m, n = a.shape[-2:]
-        flat = a.reshape((-1, m, n))
+        flat = _flat(a, 2)
         out = xp.empty_like(flat)
         tau = xp.empty((flat.shape[0], min(m, n)), dtype=a.dtype)
         for i in range(flat.shape[0]):     # mode 'raw' is LAPACK's output, transposed (Fortran order)
@@ -1051,7 +1056,7 @@ class LinalgLdlFactorEx(Op):
     def forward(ctx, a):
         xp = xp_of(a)
         n = a.shape[-1]
-        flat = a.reshape((-1, n, n))
+        flat = _flat(a, 2)
         ld, piv = xp.empty_like(flat), xp.empty(flat.shape[:2], dtype=xp.int32)
         info = xp.zeros(flat.shape[0], dtype=xp.int32)
         for i in range(flat.shape[0]):
@@ -1088,11 +1093,11 @@ class LinalgLdlSolve(Op):
         xp = xp_of(ld)
         n = ld.shape[-1]
         batch = _batch("torch.linalg.ldl_solve", ld.shape[:-2], b.shape[:-2])
-        ld = xp.broadcast_to(ld, batch + (n, n)).reshape((-1, n, n))
-        piv = xp.broadcast_to(piv, batch + (n,)).reshape((-1, n))
+        ld = _flat(xp.broadcast_to(ld, batch + (n, n)), 2)
+        piv = _flat(xp.broadcast_to(piv, batch + (n,)), 1)
         b = xp.broadcast_to(b, batch + b.shape[-2:])
-        x = xp.empty(b.shape, dtype=b.dtype).reshape((-1,) + b.shape[-2:])
-        for i, bi in enumerate(b.reshape((-1,) + b.shape[-2:])):
+        x = _flat(xp.empty(b.shape, dtype=b.dtype), 2)
+        for i, bi in enumerate(_flat(b, 2)):
             x[i] = _sytrs(ld[i], piv[i], bi)
         return x.reshape(b.shape)
 
@@ -1329,7 +1334,7 @@ def histogramdd(input, bins, *, range=None, weight=None, density=False):  # noqa
     if not input.is_floating_point():
         raise NotImplementedError(f"\"histogramdd\" not implemented for '{_dtype_name(input)}'")
     dims = input.shape[-1]
-    x = input._data.reshape(-1, dims)
+    x = _flat(input._data, 1)
     xp = xp_of(x)
     w = None
     if weight is not None:
