@@ -163,6 +163,8 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     results = [None] * len(inputs) if inputs is not None else None
 
     run_node = _run_node if create_graph else _run_node_arrays
+    if _fn._profiler_hook is not None:      # torch.profiler is recording: time each node it runs
+        run_node = _fn._profiler_hook.node_runner(run_node)
     prev_mode = GradMode.enabled
     GradMode.enabled = create_graph
     _final_callbacks.append([])

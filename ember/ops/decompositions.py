@@ -14,6 +14,7 @@ from .. import return_types
 from ._util import Op, Tensor, xp_of, tensor_method
 from .join import cat
 from .linalg import _SCALAR_NAMES, matmul
+from .runtime_misc import is_warn_always_enabled
 
 __all__ = ["svd", "pinverse", "logdet", "slogdet", "matrix_power", "det", "cholesky", "qr", "inverse"]
 
@@ -523,8 +524,9 @@ _warned = set()
 
 
 def _deprecated_once(name, message):
-    """PyTorch warns once per process (TORCH_WARN_ONCE) for these deprecated functions."""
-    if name not in _warned:
+    """PyTorch warns once per process (TORCH_WARN_ONCE) for these deprecated functions (every time after
+    ``set_warn_always(True)``)."""
+    if name not in _warned or is_warn_always_enabled():
         _warned.add(name)
         warnings.warn(message, UserWarning, stacklevel=3)
 
