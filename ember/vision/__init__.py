@@ -1,13 +1,13 @@
 """Layer 7: torchvision's surface (``import ember.vision as torchvision``).
 
-``datasets``, ``transforms`` and ``utils`` load on first use so that
-``import ember.vision`` stays light; ``models`` is written separately.
+``datasets``, ``transforms``, ``tv_tensors`` and ``utils`` load on first use so
+that ``import ember.vision`` stays light; ``models`` is written separately.
 """
 import importlib
 
 __version__ = "0.28.0"   # the torchvision release whose behaviour this follows (pairs with torch 2.13)
 
-_SUBMODULES = ("datasets", "transforms", "utils", "models", "io", "ops")
+_SUBMODULES = ("datasets", "transforms", "utils", "models", "io", "ops", "tv_tensors")
 
 
 def __getattr__(name):

@@ -20,8 +20,10 @@ from .functional import InterpolationMode, _interpolation
 __all__ = ["AutoAugmentPolicy", "AutoAugment", "RandAugment", "TrivialAugmentWide", "AugMix"]
 
 
-def _apply_op(img, op_name, magnitude, interpolation, fill):
-    """One named operation at ``magnitude`` (shears are slopes, translations pixels, rotations degrees)."""
+def _apply_op(img, op_name, magnitude, interpolation, fill, functional=F):
+    """One named operation at ``magnitude`` (shears are slopes, translations pixels, rotations degrees), done with
+    ``functional`` (transforms.functional, or transforms.v2.functional for tv_tensors)."""
+    F = functional  # noqa: N806
     if op_name == "ShearX":
         # the policies give the slope; torchvision's affine takes the shear angle (its matrix uses tan(angle))
         return F.affine(img, angle=0.0, translate=[0, 0], scale=1.0, shear=[math.degrees(math.atan(magnitude)), 0.0],
@@ -334,21 +336,12 @@ class AugMix:
         return space
 
     def __call__(self, orig_img):
-        channels, height, width = F.get_dimensions(orig_img)
+        _, height, width = F.get_dimensions(orig_img)
         fill = _fill_for_tensor(orig_img, self.fill)
         img = orig_img if isinstance(orig_img, Tensor) else F.pil_to_tensor(orig_img)
         op_meta = self._augmentation_space(self._PARAMETER_MAX, (height, width))
-        orig_dims = list(img.shape)
-        batch = img.reshape([1] * max(4 - img.ndim, 0) + orig_dims)     # (N, C, H, W) or more leading dims
-        n = batch.shape[0]
-        weight_shape = [n] + [1] * (batch.ndim - 1)
-        # m[:, 0] weighs the original, m[:, 1] the augmented mixture (a Beta sample as a 2-entry Dirichlet)
-        m = _rng.dirichlet([self.alpha, self.alpha], n)
-        combined = _rng.dirichlet([self.alpha] * self.mixture_width, n) * m[:, 1:2]
-        batch_data = F._np(batch)
-        mix = m[:, 0].reshape(weight_shape) * batch_data      # float32 weights: float32 for uint8 images
-        for i in range(self.mixture_width):
-            aug = batch
+
+        def chain(aug):
             depth = self.chain_depth if self.chain_depth > 0 else _rng.randint(1, 4)
             for _ in range(depth):
                 op_name = list(op_meta)[_rng.randint(0, len(op_meta))]
@@ -357,11 +350,28 @@ class AugMix:
                 if signed and _rng.randint(0, 2):
                     magnitude *= -1.0
                 aug = _apply_op(aug, op_name, magnitude, interpolation=self.interpolation, fill=fill)
-            mix += combined[:, i].reshape(weight_shape) * F._np(aug)
-        mixed = F._like(img, mix.reshape(orig_dims).astype(batch_data.dtype))
+            return aug
+        mixed = _augmix(img, self.alpha, self.mixture_width, chain)
         return mixed if isinstance(orig_img, Tensor) else F.to_pil_image(mixed)
 
     def __repr__(self):
         return (f"{self.__class__.__name__}(severity={self.severity}, mixture_width={self.mixture_width}, "
                 f"chain_depth={self.chain_depth}, alpha={self.alpha}, all_ops={self.all_ops}, "
                 f"interpolation={self.interpolation}, fill={self.fill})")
+
+
+def _augmix(img, alpha, mixture_width, chain, batch_ndim=4):
+    """AugMix's mixing of a tensor image (..., C, H, W): ``mixture_width`` results of ``chain(batch)`` weighted by
+    a Dirichlet(alpha) sample, blended with the original through a Beta(alpha, alpha) weight (drawn first, as a
+    2-entry Dirichlet), per image of the batch; the result is truncated back to the image dtype."""
+    orig_dims = list(img.shape)
+    batch = img.reshape([1] * max(batch_ndim - img.ndim, 0) + orig_dims)
+    n = batch.shape[0]
+    weight_shape = [n] + [1] * (batch.ndim - 1)
+    m = _rng.dirichlet([alpha, alpha], n)          # m[:, 0] weighs the original, m[:, 1] the mixture
+    combined = _rng.dirichlet([alpha] * mixture_width, n) * m[:, 1:2]
+    batch_data = F._np(batch)
+    mix = m[:, 0].reshape(weight_shape) * batch_data      # float32 weights: float32 for uint8 images
+    for i in range(mixture_width):
+        mix += combined[:, i].reshape(weight_shape) * F._np(chain(batch))
+    return F._like(img, mix.reshape(orig_dims).astype(batch_data.dtype))

@@ -277,6 +277,30 @@ class RandomCrop:
         return np.stack([x[k, :, rows[k]:rows[k] + th, cols[k]:cols[k] + tw] for k in range(n)]), state
 
 
+def _resized_crop_params(height, width, scale, ratio):
+    """torchvision's algorithm: 10 tries at a random area and log-uniform aspect, else a central crop."""
+    area = height * width
+    for _ in range(10):
+        target_area = area * _rng.uniform(scale[0], scale[1])
+        aspect_ratio = _rng.log_uniform(ratio[0], ratio[1])
+        w = int(round(math.sqrt(target_area * aspect_ratio)))
+        h = int(round(math.sqrt(target_area / aspect_ratio)))
+        if 0 < w <= width and 0 < h <= height:
+            i = _rng.randint(0, height - h + 1)
+            j = _rng.randint(0, width - w + 1)
+            return i, j, h, w
+    in_ratio = float(width) / float(height)
+    if in_ratio < min(ratio):
+        w = width
+        h = int(round(w / min(ratio)))
+    elif in_ratio > max(ratio):
+        h = height
+        w = int(round(h * max(ratio)))
+    else:
+        w, h = width, height
+    return (height - h) // 2, (width - w) // 2, h, w
+
+
 class RandomResizedCrop:
     """Crop a random area (fraction ``scale``, aspect ``ratio``) and resize it to ``size``."""
 
@@ -296,28 +320,9 @@ class RandomResizedCrop:
 
     @staticmethod
     def get_params(img, scale, ratio):
-        """torchvision's algorithm: 10 tries at a random area and log-uniform aspect, else a central crop."""
+        """(top, left, height, width) of a random crop of ``img``: see ``_resized_crop_params``."""
         _, height, width = F.get_dimensions(img)
-        area = height * width
-        for _ in range(10):
-            target_area = area * _rng.uniform(scale[0], scale[1])
-            aspect_ratio = _rng.log_uniform(ratio[0], ratio[1])
-            w = int(round(math.sqrt(target_area * aspect_ratio)))
-            h = int(round(math.sqrt(target_area / aspect_ratio)))
-            if 0 < w <= width and 0 < h <= height:
-                i = _rng.randint(0, height - h + 1)
-                j = _rng.randint(0, width - w + 1)
-                return i, j, h, w
-        in_ratio = float(width) / float(height)
-        if in_ratio < min(ratio):
-            w = width
-            h = int(round(w / min(ratio)))
-        elif in_ratio > max(ratio):
-            h = height
-            w = int(round(h * max(ratio)))
-        else:
-            w, h = width, height
-        return (height - h) // 2, (width - w) // 2, h, w
+        return _resized_crop_params(height, width, scale, ratio)
 
     def __call__(self, img):
         i, j, h, w = self.get_params(img, self.scale, self.ratio)
