@@ -10,7 +10,7 @@ import math
 from . import _autocast
 from .autograd.grad_mode import no_grad
 from .ops._util import Tensor, xp_of
-from .ops.decompositions import (_MATRIX_ORDS, LinAlgError, _check, _dtype_name, _LstsqResult, _tolerance,
+from .ops.decompositions import (_MATRIX_ORDS, LinAlgError, _dtype_name, _LstsqResult, _tolerance,
                                  linalg_cholesky, linalg_cholesky_ex, linalg_det, linalg_eigh, linalg_eigvalsh,
                                  linalg_inv, linalg_inv_ex, linalg_matrix_norm, linalg_matrix_power, linalg_pinv,
                                  linalg_qr, linalg_slogdet, linalg_svd, linalg_svdvals)
@@ -274,20 +274,16 @@ def ldl_solve(LD, pivots, B, *, hermitian=False, out=None):
     return _out(linalg_ldl_solve(LD, pivots, B, hermitian=hermitian), out)
 
 
-def _prod(shape):
-    return math.prod(shape)
-
-
 def tensorinv(A, ind=2, *, out=None):
     """The inverse of A for ``tensordot(.., ind)``: A's first ``ind`` dims against the others, whose sizes must
     have the same product; the result has shape ``A.shape[ind:] + A.shape[:ind]``."""
     if ind <= 0:
         raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
     rows, cols = A.shape[:ind], A.shape[ind:]
-    if _prod(rows) != _prod(cols):
+    if math.prod(rows) != math.prod(cols):
         raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[ind:]) == "
-                           f"prod(self.shape[:ind]), but got {_prod(cols)} != {_prod(rows)}")
-    r = linalg_inv_ex(A.reshape(_prod(rows), _prod(cols)), check_errors=True, op="inv").inverse
+                           f"prod(self.shape[:ind]), but got {math.prod(cols)} != {math.prod(rows)}")
+    r = linalg_inv_ex(A.reshape(math.prod(rows), math.prod(cols)), check_errors=True, op="inv").inverse
     return _out(r.reshape(*cols, *rows), out)
 
 
@@ -298,10 +294,10 @@ def tensorsolve(A, B, dims=None, *, out=None):
         dims = [d % A.ndim for d in dims]
         A = A.movedim(dims, list(range(A.ndim - len(dims), A.ndim)))
     cols, rows = A.shape[B.ndim:], B.numel()
-    if _prod(cols) != rows:
+    if math.prod(cols) != rows:
         raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[other.ndim:]) == "
-                           f"prod(self.shape[:other.ndim]), but got {_prod(cols)} != {rows}")
-    r = solve(A.reshape(rows, _prod(cols)), B.reshape(-1))
+                           f"prod(self.shape[:other.ndim]), but got {math.prod(cols)} != {rows}")
+    r = solve(A.reshape(rows, math.prod(cols)), B.reshape(-1))
     return _out(r.reshape(*cols), out)
 
 

@@ -184,13 +184,6 @@ def _check_lu_input(op, A, kernel="lu_cpu", name="torch.lu_factor"):
     _check(op, A, kernel, ints_to_kernel=True)
 
 
-def _same_dtype(op, A, B, a_name="A", b_name="B"):
-    if A.dtype != B.dtype:
-        raise RuntimeError(f"{op}: Expected {a_name} and {b_name} to have the same dtype, but found {a_name} of "
-                           f"type {_dtype_name(A)} and {b_name} of type {_dtype_name(B)} instead (convert one "
-                           f"with .to({a_name}.dtype))")
-
-
 def _check_solve_shapes(op, A, B, left):
     """``op: Incompatible shapes of A and B for the equation AX = B (nxn and pxq)``."""
     n = A.shape[-1]
