@@ -114,11 +114,11 @@ def _dx_dalpha_cf(x, a, xp):
         B2 = bn * B1 + an * B0
         dA2 = -A1 + bn * dA1 + dan * A0 + an * dA0
         dB2 = -B1 + bn * dB1 + dan * B0 + an * dB0
-        s_ = 1.0 / B2               # rescale everything by one factor: ratios and dh are unchanged
-        A0, A1, B0, B1 = A1 * s_, A2 * s_, B1 * s_, 1.0
+        s_ = 1.0 / B2               # rescale everything so that B_n = 1: the ratio and dh are unchanged
+        A0, A1, B0 = A1 * s_, A2 * s_, B1 * s_
         dA0, dA1, dB0, dB1 = dA1 * s_, dA2 * s_, dB1 * s_, dB2 * s_
-        h = A1                      # A_n / B_n with B_n = 1
-        dh = dA1 - A1 * dB1
+        h = A1                      # A_n / B_n
+        dh = dA1 - A1 * dB1         # (dA B - A dB) / B², B = 1
         done = (xp.abs(h - h_old) <= 1e-16 * xp.abs(h)) & (xp.abs(dh - dh_old) <= 1e-15 * xp.abs(dh) + 1e-300)
         return [A0, A1, B0, xp.ones_like(A1), dA0, dA1, dB0, dB1, xs, as_, h, dh], done
     out = _converge(5000, state, step)
