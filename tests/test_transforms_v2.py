@@ -7,6 +7,9 @@ against torchvision's draw sequence written out with real torch calls.
 import collections
 import math
 import pickle
+import subprocess
+import sys
+import textwrap
 import warnings
 
 import numpy as np
@@ -480,6 +483,29 @@ def test_errors_and_reprs():
     assert repr(v2.GaussianBlur(3)) == "GaussianBlur(kernel_size=(3, 3), sigma=[0.1, 2.0])"
     assert repr(v2.Lambda(abs)) == "Lambda(abs, types=['object'])"
     assert v2.RandomResizedCrop.get_params is not None and v2.RandomRotation.get_params([0, 0]) == 0.0
+    with pytest.raises(AttributeError, match="ember has no torchvision.transforms.v2.MixUp yet"):
+        v2.MixUp
+
+
+def test_torchvision_v2_and_tv_tensors_through_ember_run(tmp_path):
+    script = tmp_path / "detection_sample.py"
+    script.write_text(textwrap.dedent("""
+        import torch
+        import torchvision
+        from torchvision import tv_tensors
+        from torchvision.transforms import v2
+        image = tv_tensors.Image(torch.zeros(3, 20, 24, dtype=torch.uint8))
+        target = {"boxes": tv_tensors.BoundingBoxes([[5, 4, 12, 10]], format="XYXY", canvas_size=(20, 24)),
+                  "labels": torch.tensor([7])}
+        tf = v2.Compose([v2.RandomHorizontalFlip(p=1.0), v2.ToDtype(torch.float32, scale=True)])
+        out, target = tf(image, target)
+        print(type(out).__name__, out.dtype, target["boxes"].tolist(), target["labels"].tolist(),
+              torchvision.tv_tensors.BoundingBoxFormat.XYXY.name)
+    """))
+    proc = subprocess.run([sys.executable, "-m", "ember", "run", str(script)], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "Image torch.float32 [[12, 4, 19, 10]] [7] XYXY"
 
 
 def test_register_kernel_for_a_custom_tv_tensor():

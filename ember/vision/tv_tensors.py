@@ -190,3 +190,8 @@ def wrap(wrappee, *, like, **kwargs):
             wrappee, format=kwargs.get("format", like.format), canvas_size=kwargs.get("canvas_size", like.canvas_size),
             clamping_mode=kwargs.get("clamping_mode", like.clamping_mode), check_dims=False)
     return _as_subclass(wrappee, type(like))
+
+
+def __getattr__(name):
+    raise AttributeError(f"ember has no torchvision.tv_tensors.{name} yet "
+                         f"(module 'ember.vision.tv_tensors' has no attribute '{name}')")

@@ -6,7 +6,7 @@ with ``target = {"boxes": BoundingBoxes, "masks": Mask, "labels": tensor}``;
 mask and box set consistently; other values pass through. Plain tensors count
 as the image when the sample has no ``tv_tensors.Image``/``Video``/PIL image.
 
-Left out (they fail with Ember's "no torchvision.X" error): the v2 versions of
+Left out (they fail with Ember's "ember has no torchvision.transforms.v2.X yet" error): the v2
 RandomPerspective, ElasticTransform, LinearTransformation, FiveCrop/TenCrop,
 RandomZoomOut, RandomIoUCrop, RandomShortestSize, ScaleJitter, RandomPhotometricDistort,
 RandomChannelPermutation, MixUp/CutMix, UniformTemporalSubsample, JPEG, GaussianNoise
@@ -37,3 +37,8 @@ __all__ = [
     "AutoAugment", "AutoAugmentPolicy", "RandAugment", "TrivialAugmentWide", "AugMix", "SanitizeBoundingBoxes",
     "ClampBoundingBoxes", "ConvertBoundingBoxFormat", "InterpolationMode", "functional",
 ]
+
+
+def __getattr__(name):
+    raise AttributeError(f"ember has no torchvision.transforms.v2.{name} yet "
+                         f"(module 'ember.vision.transforms.v2' has no attribute '{name}')")

@@ -22,3 +22,8 @@ from ._utils import is_pure_tensor, register_kernel  # noqa: F401
 
 __all__ = (list(_color_all) + list(_geometry_all) + list(_meta_all) + list(_misc_all) + list(_conversion_all)
            + ["InterpolationMode", "register_kernel", "to_tensor"])
+
+
+def __getattr__(name):
+    raise AttributeError(f"ember has no torchvision.transforms.v2.functional.{name} yet "
+                         f"(module 'ember.vision.transforms.v2.functional' has no attribute '{name}')")
