@@ -42,7 +42,7 @@ def _doctor():
 
     import ember
     from . import _backend
-    print(f"ember {ember.__version__} on Python {platform.python_version()} ({platform.machine()}), NumPy {np.__version__}")
+    print(f"ember {ember.version.ember_version} (PyTorch {ember.__version__.split('+')[0]} API) on Python {platform.python_version()} ({platform.machine()}), NumPy {np.__version__}")
     for name, extra in (("PIL", "vision"), ("tqdm", "progress"), ("matplotlib", "plot"),
                         ("tensorboard", "tensorboard"), ("ml_dtypes", "bf16"), ("cupy", "cuda12")):
         try:

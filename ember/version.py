@@ -8,7 +8,7 @@ rather than characters (``"0.10" > "0.9"``). ``cuda`` is the CUDA runtime CuPy u
 import os
 import re
 
-__all__ = ["__version__", "TorchVersion", "cuda", "git_version", "debug", "hip"]
+__all__ = ["__version__", "ember_version", "TorchVersion", "cuda", "git_version", "debug", "hip"]
 
 _VERSION_RE = re.compile(r"^v?(\d+(?:\.\d+)*)(?:[-_.]?(a|b|rc)(\d*))?(?:[-_.]?post(\d*))?(?:[-_.]?dev(\d*))?"
                          r"(?:\+([0-9A-Za-z.]+))?$", re.IGNORECASE)
@@ -65,7 +65,11 @@ class TorchVersion(str):
     del _compare
 
 
-__version__ = TorchVersion("0.1.0")
+ember_version = "0.1.0"     # this package's own release (pyproject.toml)
+# ``torch.__version__`` under ``python -m ember run``: the PyTorch release whose API and behaviour Ember follows,
+# with Ember's release as the local label (as "2.13.0+cpu" names a build), so that version checks in scripts
+# (``torch.__version__ >= "2.0"``) take the modern code paths Ember implements.
+__version__ = TorchVersion(f"2.13.0+ember.{ember_version}")
 debug = False
 hip = None
 

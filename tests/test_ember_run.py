@@ -138,7 +138,7 @@ def test_missing_script(tmp_path):
 
 def test_doctor(tmp_path):
     stdout = ok(ember_cli("doctor", cwd=tmp_path))
-    assert stdout.startswith(f"ember {ember.__version__} on Python ")
+    assert stdout.startswith(f"ember {ember.version.ember_version} (PyTorch 2.13.0 API) on Python ")
     for extra in ("PIL", "tqdm", "matplotlib", "tensorboard", "cupy"):
         assert re.search(rf"^  {extra}\s", stdout, re.M), extra
     assert "PyTorch-compatible save/load: works" in stdout

@@ -242,8 +242,9 @@ def test_make_tensor_errors():
 # ---------------------------------------------------------------------------------------------- version
 def test_version_compares_as_a_version():
     v = ember.__version__
-    assert isinstance(v, str) and v == "0.1.0" and f"{v}" == "0.1.0"
-    assert v >= "0.1" and v < "0.10" and v > (0, 0, 9) and v < (1,) and v != "0.1.1"
+    assert isinstance(v, str) and v == "2.13.0+ember.0.1.0" and v.split("+")[0] == "2.13.0"
+    assert v >= "2.0" and v < "2.13.1" and v > (2, 12) and v < (3,) and v != "2.13.0"
+    assert ember.version.ember_version == "0.1.0"
     T = ember.version.TorchVersion
     t = T("2.13.0+cpu")
     assert (t >= "2.0", t > (2, 0), t == "2.13.0+cpu", t == "2.13.0", t < "2.13.1") == (True, True, True, False, True)
