@@ -466,3 +466,21 @@ def test_augmix_mixing_weights_follow_torch_dirichlet():
     ember.manual_seed(0)
     out = tf(_t(a)).numpy().astype(int)
     assert np.abs(out - a).max() <= 1                     # weights sum to 1; truncation may lose one step
+
+
+def test_v1_random_choice_and_order_draw_from_python_random():
+    import random
+    double, add = T.Lambda(lambda v: v * 2), T.Lambda(lambda v: v + 1)
+    random.seed(3)
+    picks = [T.RandomChoice([double, add], p=[0.3, 0.7])(10) for _ in range(12)]
+    random.seed(3)
+    assert picks == [(20, 11)[random.choices([0, 1], weights=[0.3, 0.7])[0]] for _ in range(12)]
+    random.seed(5)
+    results = [T.RandomOrder([double, add])(10) for _ in range(12)]
+    random.seed(5)
+    expected = []
+    for _ in range(12):
+        order = [0, 1]
+        random.shuffle(order)
+        expected.append(22 if order == [1, 0] else 21)       # add first: (10 + 1) * 2; double first: 10 * 2 + 1
+    assert results == expected
