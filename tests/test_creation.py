@@ -190,3 +190,12 @@ def test_bfloat16():
     assert x.dtype is ember.bfloat16
     assert repr(x) == repr(torch.tensor([1.5, 2.25], dtype=torch.bfloat16))
     both(lambda t: t.ones(3, dtype=t.bfloat16))
+
+
+def test_from_numpy_refuses_negative_strides_as_torch():
+    a = np.arange(9.0).reshape(3, 3)[::-1]
+    for lib in (ember, torch):
+        for f in (lib.from_numpy, lib.as_tensor):
+            with pytest.raises(ValueError, match="At least one stride in the given numpy array is negative"):
+                f(a)
+    assert ember.tensor(a).diagonal().tolist() == [6.0, 4.0, 2.0]     # tensor() copies: fine

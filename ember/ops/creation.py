@@ -138,6 +138,10 @@ def from_numpy(ndarray):
     if not ndarray.dtype.isnative:
         raise ValueError("given numpy array has byte order different from the native byte order. Conversion "
                          "between byte orders is currently not supported.")
+    if any(s < 0 for s in ndarray.strides):     # e.g. np.flip(a) or a[::-1]: a Tensor view cannot step backwards
+        raise ValueError("At least one stride in the given numpy array is negative, and tensors with negative "
+                         "strides are not currently supported. (You can probably work around this by making a copy "
+                         "of your array  with array.copy().) ")
     return Tensor._wrap(ndarray.view())   # its own array object over the same memory (see Tensor.numpy)
 
 
