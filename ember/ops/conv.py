@@ -213,13 +213,11 @@ def conv_weight_grad_chunked(g, x, w_shape, stride, pads, dil, cols=None):
     xp = xp_of(g)
     n, o = g.shape[:2]
     g3 = g.reshape(n, o, -1)
-    gw = xp.zeros((o, math.prod(w_shape[1:])), dtype=g.dtype)
-    tmp = xp.empty_like(gw)
+    gw = None
     chunks = [(0, n, cols)] if cols is not None else _chunks(_patches(x, w_shape[2:], dil, pads, stride, g.shape[2:]))
     for n0, n1, cols in chunks:
-        for i in range(n1 - n0):
-            xp.matmul(g3[n0 + i], cols[i].T, out=tmp)
-            gw += tmp
+        part = xp.matmul(g3[n0:n1], cols.transpose(0, 2, 1)).sum(axis=0)     # one batched GEMM per chunk
+        gw = part if gw is None else xp.add(gw, part, out=gw)
     return gw.reshape(w_shape)
 
 
