@@ -408,7 +408,7 @@ class _Gammainc(_Binary):
     @classmethod
     def backward(cls, ctx, g):
         if _wants(ctx, 0):
-            raise RuntimeError(f"the derivative for '{cls.label}: input' is not implemented.")
+            raise NotImplementedError(f"the derivative for '{cls.label}: input' is not implemented.")
         a, x = _operands(ctx)
         lg = a.lgamma() if isinstance(a, Tensor) else math.lgamma(a)
         return None, cls.sign * g * ((a - 1) * x.log() - x - lg).exp()
