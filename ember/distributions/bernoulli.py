@@ -1,12 +1,10 @@
 """``Bernoulli(probs | logits)``: a 0/1 draw that is 1 with probability ``probs``."""
-from numbers import Number
-
 import ember
 from .._size import Size
 from ..nn.functional import binary_cross_entropy_with_logits
 from . import constraints
 from .exp_family import ExponentialFamily
-from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .utils import _lazy_logits_probs, _new_like_param, _param_shape, _set_probs_or_logits, broadcast_all
 
 __all__ = ["Bernoulli"]
 
@@ -22,32 +20,14 @@ class Bernoulli(ExponentialFamily):
     _mean_carrier_measure = 0
 
     def __init__(self, probs=None, logits=None, validate_args=None):
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
-        if probs is not None:
-            self.probs, = broadcast_all(probs)
-        else:
-            self.logits, = broadcast_all(logits)
-        given = probs if probs is not None else logits
-        self._param = self.probs if probs is not None else self.logits
-        batch_shape = Size() if isinstance(given, Number) else self._param.size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        self._param, = _set_probs_or_logits(self, probs, logits)
+        super().__init__(self._param.size(), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Bernoulli, _instance)
-        batch_shape = Size(batch_shape)
-        if "probs" in self.__dict__:
-            new.probs = self.probs.expand(batch_shape)
-            new._param = new.probs
-        if "logits" in self.__dict__:
-            new.logits = self.logits.expand(batch_shape)
-            new._param = new.logits
-        super(Bernoulli, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_into(Bernoulli, batch_shape, _instance, ("probs", "logits"))
 
-    def _new(self, *args, **kwargs):
-        return self._param.new_empty(*args, **kwargs)
+    logits, probs = _lazy_logits_probs(is_binary=True)
+    param_shape, _new = _param_shape, _new_like_param
 
     @property
     def mean(self):
@@ -62,18 +42,6 @@ class Bernoulli(ExponentialFamily):
     @property
     def variance(self):
         return self.probs * (1 - self.probs)
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self):
-        return self._param.size()
 
     def sample(self, sample_shape=Size()):
         shape = self._extended_shape(sample_shape)

@@ -1,6 +1,5 @@
 """``Dirichlet(concentration)``: a distribution over the probability simplex (the last dimension)."""
 import ember
-from .._size import Size
 from ..nn.functional import one_hot
 from . import constraints
 from ._sampling import _sample_dirichlet
@@ -26,12 +25,7 @@ class Dirichlet(ExponentialFamily):
         super().__init__(concentration.shape[:-1], concentration.shape[-1:], validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Dirichlet, _instance)
-        batch_shape = Size(batch_shape)
-        new.concentration = self.concentration.expand(batch_shape + self.event_shape)
-        super(Dirichlet, new).__init__(batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_into(Dirichlet, batch_shape, _instance, ("concentration",), tail=self.event_shape)
 
     def rsample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)

@@ -184,6 +184,35 @@ class Distribution:
                                       "__init__ method must also define a custom .expand() method.")
         return self.__new__(type(self)) if _instance is None else _instance
 
+    def _expand_params(self, new, shape, names):
+        """Give ``new`` each of the attributes ``names`` that this instance holds, expanded (no copy) to ``shape``.
+
+        Held means in the instance ``__dict__``: a parameter tensor it was given, a component distribution, or a
+        derived (lazy) parameter already computed; one not computed yet is left to be derived on ``new`` too.
+        """
+        for name in names:
+            if name in self.__dict__:
+                setattr(new, name, self.__dict__[name].expand(shape))
+
+    def _expand_into(self, cls, batch_shape, _instance=None, params=(), shared=(), tail=()):
+        """The body of ``cls.expand``: the blank instance (``_get_checked_instance``) given ``params`` expanded to
+        ``batch_shape + tail`` (see ``_expand_params``), the attributes ``shared`` as they are, this event shape
+        and this validation setting (the expanded parameters are not checked again).
+
+        A distribution given ``probs`` or ``logits`` keeps that tensor as ``_param``: the new one's is its expanded
+        ``logits`` when this instance holds them (given or derived), else its expanded ``probs``, as in PyTorch.
+        """
+        new = self._get_checked_instance(cls, _instance)
+        batch_shape = Size(batch_shape)
+        self._expand_params(new, batch_shape + tail, params)
+        if "_param" in self.__dict__:
+            new._param = new.logits if "logits" in self.__dict__ else new.probs
+        for name in shared:
+            setattr(new, name, getattr(self, name))
+        super(cls, new).__init__(batch_shape, self.event_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
     def __repr__(self):
         names = [k for k in self.arg_constraints if k in self.__dict__]
         args = ", ".join(f"{p}: {self.__dict__[p] if self.__dict__[p].numel() == 1 else self.__dict__[p].size()}"

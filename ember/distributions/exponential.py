@@ -1,6 +1,4 @@
 """``Exponential(rate)``: waiting times with density ``rate * exp(-rate * x)`` on ``x >= 0``."""
-from numbers import Number
-
 import ember
 from .._size import Size
 from . import constraints
@@ -19,16 +17,10 @@ class Exponential(ExponentialFamily):
 
     def __init__(self, rate, validate_args=None):
         self.rate, = broadcast_all(rate)
-        batch_shape = Size() if isinstance(rate, Number) else self.rate.size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        super().__init__(self.rate.size(), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Exponential, _instance)
-        batch_shape = Size(batch_shape)
-        new.rate = self.rate.expand(batch_shape)
-        super(Exponential, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_into(Exponential, batch_shape, _instance, ("rate",))
 
     @property
     def mean(self):

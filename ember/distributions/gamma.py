@@ -1,6 +1,4 @@
 """``Gamma(concentration, rate)``: density ``rate^c x^(c-1) exp(-rate x) / Γ(c)`` on ``x > 0``."""
-from numbers import Number
-
 import ember
 from .._size import Size
 from ..special import gammainc
@@ -26,18 +24,10 @@ class Gamma(ExponentialFamily):
 
     def __init__(self, concentration, rate, validate_args=None):
         self.concentration, self.rate = broadcast_all(concentration, rate)
-        scalar = isinstance(concentration, Number) and isinstance(rate, Number)
-        batch_shape = Size() if scalar else self.concentration.size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        super().__init__(self.concentration.size(), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Gamma, _instance)
-        batch_shape = Size(batch_shape)
-        new.concentration = self.concentration.expand(batch_shape)
-        new.rate = self.rate.expand(batch_shape)
-        super(Gamma, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_into(Gamma, batch_shape, _instance, ("concentration", "rate"))
 
     @property
     def mean(self):

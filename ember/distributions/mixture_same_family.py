@@ -46,16 +46,9 @@ class MixtureSameFamily(Distribution):
                          validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        batch_shape = Size(batch_shape)
-        new = self._get_checked_instance(MixtureSameFamily, _instance)
-        new._component_distribution = self._component_distribution.expand(batch_shape + (self._num_component,))
-        new._mixture_distribution = self._mixture_distribution.expand(batch_shape)
-        new._num_component = self._num_component
-        new._event_ndims = self._event_ndims
-        super(MixtureSameFamily, new).__init__(batch_shape=batch_shape,
-                                               event_shape=new._component_distribution.event_shape,
-                                               validate_args=False)
-        new._validate_args = self._validate_args
+        new = self._expand_into(MixtureSameFamily, batch_shape, _instance, shared=("_num_component", "_event_ndims"))
+        self._expand_params(new, new.batch_shape + (self._num_component,), ("_component_distribution",))
+        self._expand_params(new, new.batch_shape, ("_mixture_distribution",))
         return new
 
     @constraints.dependent_property

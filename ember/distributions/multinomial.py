@@ -30,13 +30,8 @@ class Multinomial(Distribution):
         super().__init__(batch_shape, event_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Multinomial, _instance)
-        batch_shape = Size(batch_shape)
-        new.total_count = self.total_count
-        new._categorical = self._categorical.expand(batch_shape)
-        new._binomial = self._binomial.expand(batch_shape + self.event_shape)
-        super(Multinomial, new).__init__(batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
+        new = self._expand_into(Multinomial, batch_shape, _instance, ("_categorical",), shared=("total_count",))
+        self._expand_params(new, new.batch_shape + self.event_shape, ("_binomial",))
         return new
 
     def _new(self, *args, **kwargs):

@@ -73,16 +73,10 @@ class MultivariateNormal(Distribution):
             self._unbroadcasted_scale_tril = _precision_to_scale_tril(precision_matrix)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(MultivariateNormal, _instance)
-        batch_shape = Size(batch_shape)
-        cov_shape = batch_shape + self.event_shape + self.event_shape
-        new.loc = self.loc.expand(batch_shape + self.event_shape)
-        new._unbroadcasted_scale_tril = self._unbroadcasted_scale_tril
-        for name in ("covariance_matrix", "scale_tril", "precision_matrix"):
-            if name in self.__dict__:
-                setattr(new, name, getattr(self, name).expand(cov_shape))
-        super(MultivariateNormal, new).__init__(batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
+        new = self._expand_into(MultivariateNormal, batch_shape, _instance, ("loc",),
+                                shared=("_unbroadcasted_scale_tril",), tail=self.event_shape)
+        self._expand_params(new, new.batch_shape + self.event_shape + self.event_shape,
+                            ("covariance_matrix", "scale_tril", "precision_matrix"))
         return new
 
     @lazy_property

@@ -26,13 +26,8 @@ class ExpRelaxedCategorical(Distribution):
                          validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(ExpRelaxedCategorical, _instance)
-        batch_shape = Size(batch_shape)
-        new.temperature = self.temperature
-        new._categorical = self._categorical.expand(batch_shape)
-        super(ExpRelaxedCategorical, new).__init__(batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_into(ExpRelaxedCategorical, batch_shape, _instance, ("_categorical",),
+                                 shared=("temperature",))
 
     def _new(self, *args, **kwargs):
         return self._categorical._new(*args, **kwargs)

@@ -65,6 +65,47 @@ def probs_to_logits(probs, is_binary=False):
     return ember.log(p)
 
 
+def _one_of_probs_logits(probs, logits):
+    """``("probs", probs)`` or ``("logits", logits)``: the one parameterisation given (PyTorch's ValueError when
+    both or neither are)."""
+    if (probs is None) == (logits is None):
+        raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+    return ("probs", probs) if probs is not None else ("logits", logits)
+
+
+def _set_probs_or_logits(dist, probs, logits, *others):
+    """Store on ``dist``, under its own name, the one of ``probs``/``logits`` given, made a tensor and broadcast
+    with ``others`` (``broadcast_all(*others, given)``); the other is derived lazily (``_lazy_logits_probs``).
+    Returns the broadcast ``(*others, given)``."""
+    name, given = _one_of_probs_logits(probs, logits)
+    values = broadcast_all(*others, given)
+    setattr(dist, name, values[-1])
+    return values
+
+
+def _lazy_logits_probs(is_binary):
+    """The ``logits`` and ``probs`` lazy properties of a distribution given one of the two, each derived from the
+    other on first access: log-odds and sigmoid when ``is_binary``, else log and softmax over the last dimension.
+    In a class body: ``logits, probs = _lazy_logits_probs(is_binary=True)``."""
+    def logits(self):
+        return probs_to_logits(self.probs, is_binary=is_binary)
+
+    def probs(self):
+        return logits_to_probs(self.logits, is_binary=is_binary)
+    return lazy_property(logits), lazy_property(probs)
+
+
+def _new_like_param(self, *args, **kwargs):
+    """``_new`` of a distribution holding its given parameter tensor as ``_param``: an empty tensor like it."""
+    return self._param.new_empty(*args, **kwargs)
+
+
+@property
+def _param_shape(self):
+    """``param_shape`` of a distribution holding its given parameter tensor as ``_param``: that tensor's shape."""
+    return self._param.size()
+
+
 class lazy_property:
     """A derived attribute computed on first access and then stored on the instance.
 
