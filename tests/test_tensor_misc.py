@@ -1,5 +1,6 @@
 """ember/ops/tensor_misc.py against PyTorch: Tensor.new, resize, bit shifts, apply_/map_, the unsafe splits, the
-*_copy ops, fill/detach, igamma, binomial, empty_permuted, nonzero_static, dim_order, set_/is_set_to."""
+*_copy ops, fill/detach, igamma, binomial, empty_permuted, nonzero_static, dim_order, set_/is_set_to,
+segment_reduce."""
 import warnings
 
 import numpy as np
@@ -370,3 +371,44 @@ _FLAGS = ("is_nested", "is_xpu", "is_mps", "is_ipu", "is_xla", "is_mtia", "is_ma
     lambda t: [getattr(t.zeros(2), n) for n in _FLAGS]])
 def test_set_errors_and_flags(fn):
     both(fn)
+
+
+# ---------------------------------------------------------------- segment_reduce
+_D6 = [1., 2., 3., 4., 5., 6.]
+
+
+@pytest.mark.parametrize("reduce", ["sum", "mean", "max", "min", "prod", "amax", "amin", "any"])
+@pytest.mark.parametrize("initial", [None, 10])
+def test_segment_reduce_kinds(reduce, initial):
+    both(lambda t: t.segment_reduce(t.tensor(_D6), reduce, lengths=t.tensor([2, 0, 3, 1]), initial=initial))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda t: t.segment_reduce(t.tensor(_D6), "sum"),
+    lambda t: t.segment_reduce(t.tensor(_D6), "sum", lengths=t.tensor([-1, 7])),
+    lambda t: t.segment_reduce(t.tensor(_D6), "sum", lengths=t.tensor([2, 3])),
+    lambda t: t.segment_reduce(t.tensor(_D6), "sum", lengths=t.tensor([2, 3]), unsafe=True),
+    lambda t: t.segment_reduce(t.tensor(_D6), "sum", offsets=t.tensor([1, 2, 6])),
+    lambda t: t.segment_reduce(t.tensor(_D6), "max", lengths=t.tensor([2, 4], dtype=t.int32), axis=-1),
+    lambda t: t.segment_reduce(t.tensor(_D6).reshape(2, 3), "max", lengths=t.tensor([1, 2]), axis=1),
+    lambda t: t.segment_reduce(t.tensor(_D6).reshape(3, 2), "mean", lengths=t.tensor([0, 3]), initial=1.5),
+    lambda t: t.segment_reduce(t.tensor(_D6).reshape(2, 3, 1).expand(2, 3, 2), "min",
+                               lengths=t.tensor([[1, 2], [3, 0]]), axis=1),
+    lambda t: t.segment_reduce(t.tensor([1., float("nan"), 3.]), "max", lengths=t.tensor([2, 1])),
+    lambda t: t.segment_reduce(t.tensor(_D6).half(), "sum", lengths=t.tensor([2, 4])),
+    lambda t: t.segment_reduce(t.tensor(_D6), "sum", lengths=[2, 4]),
+    lambda t: t.segment_reduce(t.tensor(_D6), "sum", indices=t.tensor([0, 0, 1, 1, 1, 2])),
+    lambda t: t.segment_reduce(t.tensor([1, 2, 3]), "sum", lengths=t.tensor([3]))])
+def test_segment_reduce_arguments(fn):
+    both(fn)
+
+
+@pytest.mark.parametrize("reduce,initial", [("max", 4.), ("min", 0.), ("prod", 2.), ("mean", 2.), ("max", None),
+                                            ("sum", None), ("prod", None)])
+def test_segment_reduce_grad(reduce, initial):
+    """Ties (with each other or with ``initial``) and zeros in products, as PyTorch's gradients handle them."""
+    for vals in ([1., 3., 3., 0., 5., 7.], [2., 0., 0., 0., 5., 0.]):
+        check(lambda t, x: t.segment_reduce(x, reduce, lengths=t.tensor([3, 2, 1]), initial=initial),
+              [np.array(vals, dtype=np.float32)])
+    check(lambda t, x: t.segment_reduce(x, reduce, lengths=t.tensor([[1, 2], [0, 3]]), axis=1, initial=initial),
+          [(2, 3, 2)], dtype=np.float64)

@@ -6,7 +6,7 @@
 * ``split_with_sizes``, the ``unsafe_`` splits (pieces that share memory but are not views), the ``*_copy``
   forms of the view ops (``transpose_copy`` ...: contiguous copies, with the view's gradient);
 * ``torch.detach``, ``torch.fill``, ``igamma`` / ``igammac`` (``torch.special.gammainc`` / ``gammaincc``),
-  ``torch.binomial``, ``empty_permuted``, ``nonzero_static``;
+  ``torch.binomial``, ``empty_permuted``, ``nonzero_static``, ``segment_reduce``;
 * ``Tensor.dim_order``, ``set_`` / ``is_set_to``, ``const_data_ptr`` and the ``is_<backend>`` flags.
 """
 import functools
@@ -24,9 +24,9 @@ from .._size import Size
 from ..autograd.grad_mode import GradMode
 from ._util import Op, Tensor, _wrap_dim, broadcast_error, tensor_method, wrap_out, xp_of
 from .complex import view_as_complex, view_as_real
-from .creation import _legacy_new
+from .creation import _legacy_new, full
 from .inplace import _check_leaf, inplace_variant
-from .join import cat
+from .join import cat, stack
 from .shape import _elem_strides, _storage, chunk, split
 
 __all__ = ["bitwise_left_shift", "bitwise_right_shift", "split_with_sizes", "unsafe_split", "unsafe_chunk",
@@ -34,7 +34,7 @@ __all__ = ["bitwise_left_shift", "bitwise_right_shift", "split_with_sizes", "uns
            "squeeze_copy", "unsqueeze_copy", "diagonal_copy", "select_copy", "slice_copy", "split_copy",
            "split_with_sizes_copy", "unbind_copy", "as_strided_copy", "detach_copy", "alias_copy", "unfold_copy",
            "view_as_real_copy", "view_as_complex_copy", "detach", "fill", "igamma", "igammac", "binomial",
-           "empty_permuted", "nonzero_static"]
+           "empty_permuted", "nonzero_static", "segment_reduce"]
 
 # PyTorch's names for dtypes in kernel errors ('Float') and in C++ messages ('float')
 _KERNEL_NAME = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16", "int64": "Long",
@@ -598,6 +598,98 @@ def nonzero_static(input, *, size, fill_value=-1):
     out = xp.full((int(size), a.ndim), fill_value, dtype=np.int64)
     out[:idx.shape[0]] = idx
     return Tensor._wrap(out)
+
+
+# ---------------------------------------------------------------- segment_reduce
+_SEGMENT_KINDS = {"sum": "sum", "mean": "mean", "max": "max", "amax": "max", "min": "min", "amin": "min",
+                  "prod": "prod"}
+_EMPTY_SEGMENT = {"sum": 0.0, "mean": float("nan"), "max": float("-inf"), "min": float("inf"), "prod": 1.0}
+
+
+def _reduce_segment(seg, dim, kind, initial, n):
+    """One segment's reduction along ``dim`` (Ember ops: their gradients are PyTorch's, ties split evenly);
+    ``initial`` joins the reduction, and wins over the data only when strictly beyond it."""
+    if n == 0:
+        shape = seg.shape[:dim] + seg.shape[dim + 1:]
+        return full(shape, _EMPTY_SEGMENT[kind] if initial is None else initial, dtype=seg.dtype, device=seg.device)
+    if kind in ("sum", "mean"):
+        r = seg.sum(dim) + (0 if initial is None else initial)
+        return r / n if kind == "mean" else r
+    if kind == "prod":
+        return seg.prod(dim) * (1 if initial is None else initial)
+    return _SegmentExtreme.apply(seg, dim, kind, initial)
+
+
+class _SegmentExtreme(Op):
+    """max / min of one segment along ``dim`` (NaN wins), ``initial`` taking part; PyTorch's gradient: the
+    elements equal to the result get the gradient, divided among the ties only where it is positive."""
+
+    @staticmethod
+    def forward(ctx, x, dim, kind, initial):
+        xp = xp_of(x)
+        r = (xp.max if kind == "max" else xp.min)(x, axis=dim)
+        if initial is not None:
+            beaten = r < initial if kind == "max" else r > initial        # (False for NaN: it stays)
+            r = xp.where(beaten, xp.asarray(initial).astype(r.dtype), r)
+        ctx.dim = dim
+        ctx.save_for_backward(x, r)
+        return r
+
+    @staticmethod
+    def backward(ctx, g):
+        x, r = ctx.saved_tensors
+        r, g = r.unsqueeze(ctx.dim), g.unsqueeze(ctx.dim)
+        hit = (x == r) | (x.isnan() & r.isnan())
+        gi = g * hit
+        return gi.where(gi <= 0, gi / hit.sum(ctx.dim, keepdim=True))
+
+
+def segment_reduce(data, reduce, *, lengths=None, indices=None, offsets=None, axis=0, unsafe=False, initial=None):
+    """Reduce consecutive segments of ``data`` along ``axis``: ``reduce`` is sum, mean, max (amax), min (amin)
+    or prod; the segments are given by ``lengths`` (their sizes) or ``offsets`` (their bounds), 1-D, or with
+    leading dims matching ``data``'s before ``axis`` (one segmentation per row). An empty segment gives
+    ``initial``, else 0 / NaN / -inf / inf / 1. Differentiable in ``data`` (one Ember op per segment)."""
+    kind = _SEGMENT_KINDS.get(reduce)
+    if kind is None:
+        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
+    if indices is not None:
+        raise RuntimeError("segment_reduce(): indices based reduction is not supported yet.")
+    for name, v in (("lengths", lengths), ("offsets", offsets)):
+        if v is not None and not isinstance(v, Tensor):
+            raise TypeError(f"segment_reduce(): argument '{name}' must be Tensor, not {type(v).__name__}")
+    if lengths is None and offsets is None:
+        raise RuntimeError("segment_reduce(): Either lengths or offsets must be defined.")
+    if not data.is_floating_point():
+        raise NotImplementedError(f"\"_segment_reduce_{'cuda' if data.is_cuda else 'cpu'}\" not implemented for "
+                                  f"'{_KERNEL_NAME[data.dtype.name]}' (segment_reduce needs floating-point data)")
+    axis = _wrap_dim(axis, data.ndim)
+    given = lengths if lengths is not None else offsets
+    bounds = given._data.get() if given.is_cuda else np.asarray(given._data)
+    if bounds.dtype.kind not in "iu":
+        raise NotImplementedError(f"segment_reduce: {'lengths' if lengths is not None else 'offsets'} must be an "
+                                  f"integer tensor, got {given.dtype}")
+    if axis != bounds.ndim - 1:
+        raise RuntimeError(f"segment_reduce(): Expected axis to be the last dimension of lengths but got {axis}.")
+    if tuple(bounds.shape[:-1]) != tuple(data.shape[:axis]):
+        raise RuntimeError(f"segment_reduce(): lengths/offsets of shape {list(bounds.shape)} do not match data of "
+                           f"shape {list(data.shape)} before axis {axis}")
+    if lengths is not None:
+        if (bounds < 0).any():
+            raise RuntimeError("lengths contains negative value!")
+        if not unsafe and (bounds.sum(-1) != data.shape[axis]).any():
+            raise RuntimeError("segment_reduce(): Expected all rows of lengths along axis to sum to "
+                               "data.size(lengths.dim()-1) when !unsafe.")
+        ends = np.cumsum(bounds, -1)
+        starts = ends - bounds
+    else:
+        starts, ends = bounds[..., :-1], bounds[..., 1:]
+    rows = []
+    for row in np.ndindex(*bounds.shape[:-1]):
+        x = data[row] if row else data          # the leading dims are the lengths' batch: axis is 0 in a row
+        d = 0 if row else axis
+        rows.append(stack([_reduce_segment(x.narrow(d, int(s), int(e - s)), d, kind, initial, int(e - s))
+                           for s, e in zip(starts[row], ends[row])], d))
+    return rows[0] if not bounds.shape[:-1] else stack(rows).reshape(*bounds.shape[:-1], *rows[0].shape)
 
 
 # ---------------------------------------------------------------- dim_order
