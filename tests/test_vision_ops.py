@@ -587,3 +587,21 @@ def test_ops_namespace():
     assert tv.ops is ops
     for name in ops.__all__:
         assert hasattr(ops, name), name
+
+
+def test_roi_pool_double_backward_gathers_at_the_argmax():
+    x = ember.randn(2, 3, 8, 8, dtype=ember.float64, requires_grad=True)
+    rois = ember.tensor([[0, 1, 1, 6, 6], [1, 0, 0, 3, 5.0], [1, -9, -9, -8, -8]], dtype=ember.float64)
+    y = ops.roi_pool(x, rois, 2)
+    g = ember.randn(*y.shape, dtype=ember.float64, requires_grad=True)
+    gx, = ember.autograd.grad(y, x, grad_outputs=g, create_graph=True)
+    w = ember.randn(*x.shape, dtype=ember.float64)
+    (gx * w).sum().backward()
+    # d<scatter(g), w>/dg = w read at each bin's argmax: compared with torch's double backward of the loop reference
+    tx = torch.tensor(x.detach().numpy(), requires_grad=True)
+    gt = torch.tensor(g.detach().numpy(), requires_grad=True)
+    tg, = torch.autograd.grad(roi_pool_reference(tx, torch.tensor(rois.numpy()), (2, 2), 1.0), tx, grad_outputs=gt,
+                              create_graph=True)
+    (tg * torch.tensor(w.numpy())).sum().backward()
+    np.testing.assert_allclose(g.grad.numpy(), gt.grad.numpy(), rtol=1e-12)
+    assert float(g.grad[2].abs().sum()) == 0          # the RoI outside the map has empty bins
