@@ -24,7 +24,7 @@ from .._size import Size
 from ..autograd.grad_mode import GradMode
 from ._util import Op, Tensor, _wrap_dim, broadcast_error, tensor_method, wrap_out, xp_of
 from .complex import view_as_complex, view_as_real
-from .creation import _legacy_new, full
+from .creation import Clone, _legacy_new, full
 from .inplace import _check_leaf, inplace_variant
 from .join import cat, stack
 from .shape import _elem_strides, _storage, chunk, split
@@ -363,12 +363,12 @@ def _copy_op(name, view, out_name=None):
     def fn(input, *args, out=None, **kwargs):
         r = view(input, *args, **kwargs)
         if not isinstance(r, tuple):
-            r = r.clone()
+            r = Clone.apply(r)            # a row-major copy, whatever the view's strides
             if out is None:
                 return r
             _check_out_dtype(r, out)
             return wrap_out(r, out)
-        r = tuple(p.clone() for p in r)
+        r = tuple(Clone.apply(p) for p in r)
         if out is None:
             return r
         if len(out) != len(r):
