@@ -297,7 +297,7 @@ class _Zeta(_Binary):
     @staticmethod
     def backward(ctx, g):
         if _wants(ctx, 0):
-            raise RuntimeError("the derivative for 'zeta' is not implemented.")
+            raise NotImplementedError("the derivative for 'zeta' is not implemented.")
         x, q = _operands(ctx)
         return None, g * -x * zeta(x + 1.0, q)
 

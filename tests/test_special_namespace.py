@@ -132,7 +132,7 @@ def test_zeta():
     assert ember.special.zeta(2, ember.tensor([1e300], dtype=ember.float64)).item() == 1e-300     # (torch: 0)
     check(lambda t, q: t.special.zeta(3.5, q), [(3, 4)], dtype=np.float64, positive=True)
     x = ember.tensor([2.5], requires_grad=True)
-    with pytest.raises(RuntimeError, match="derivative for 'zeta'"):
+    with pytest.raises(NotImplementedError, match="derivative for 'zeta'"):
         ember.special.zeta(x, ember.tensor([1.0])).sum().backward()
     with pytest.raises(NotImplementedError):
         ember.special.zeta(ember.tensor([2.], dtype=ember.float16), 1.)
