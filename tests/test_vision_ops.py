@@ -605,3 +605,98 @@ def test_roi_pool_double_backward_gathers_at_the_argmax():
     (tg * torch.tensor(w.numpy())).sum().backward()
     np.testing.assert_allclose(g.grad.numpy(), gt.grad.numpy(), rtol=1e-12)
     assert float(g.grad[2].abs().sum()) == 0          # the RoI outside the map has empty bins
+
+
+def _ps_select(full, ph_n, pw_n):
+    """(K, C, PH, PW) -> (K, C / (PH*PW), PH, PW) taking channel (c * PH + ph) * PW + pw for bin (ph, pw)."""
+    k, c = full.shape[:2]
+    cout = c // (ph_n * pw_n)
+    r = full.reshape(k, cout, ph_n, pw_n, ph_n, pw_n)
+    return torch.stack([torch.stack([r[:, :, i, j, i, j] for j in range(pw_n)], -1) for i in range(ph_n)], -2)
+
+
+@pytest.mark.parametrize("sampling_ratio,size", [(-1, (2, 2)), (2, (3, 2))])
+def test_ps_roi_align_matches_reference_with_gradients(sampling_ratio, size):
+    ph_n, pw_n = size
+    x = RNG.standard_normal((2, 2 * ph_n * pw_n, 9, 11)).astype(np.float32)
+    rois = ROIS[:5]                                   # the last RoI of ROIS has no sample: checked below
+    tx = torch.tensor(x, requires_grad=True)
+    # torchvision's ps geometry is roi_align's aligned=True geometry, read position-sensitively
+    ref = _ps_select(roi_align_reference(tx, torch.tensor(rois), size, 0.5, sampling_ratio, True), ph_n, pw_n)
+    g = RNG.standard_normal(tuple(ref.shape)).astype(np.float32)
+    ref.backward(torch.tensor(g))
+    ex = ember.tensor(x, requires_grad=True)
+    out = ops.ps_roi_align(ex, ember.tensor(rois), size, 0.5, sampling_ratio)
+    assert out.shape == (5, 2, ph_n, pw_n)
+    out.backward(ember.tensor(g))
+    close(out, ref, rtol=1e-5, atol=1e-5)
+    close(ex.grad, tx.grad, rtol=1e-5, atol=1e-5)
+    empty = ops.ps_roi_align(ember.tensor(x), ember.tensor(ROIS[5:]), size, 1.0)
+    assert bool(ember.isnan(empty).all())            # zero samples: 0 / 0 as in torchvision's kernel
+    assert repr(ops.PSRoIAlign(2, 0.5, -1)) == "PSRoIAlign(output_size=2, spatial_scale=0.5, sampling_ratio=-1)"
+    with pytest.raises(RuntimeError, match="input channels must be a multiple of pooling height \\* pooling width"):
+        ops.ps_roi_align(ember.randn(1, 5, 4, 4), ember.tensor([[0, 0, 0, 2, 2.0]]), 2)
+
+
+def ps_roi_pool_reference(x, rois, ph_n, pw_n, scale):
+    """torchvision's ps_roi_pool kernels as loops: forward values and the gradient map for ``g``."""
+    n, c, h, w = x.shape
+    cout = c // (ph_n * pw_n)
+
+    def c_round(v):
+        return int(math.copysign(math.floor(abs(v) + 0.5), v))
+
+    def bins(r, ph, pw, hmax, wmax):
+        x1, y1, x2, y2 = [c_round(v * scale) for v in r[1:]]
+        bh = np.float32(max(y2 - y1, 1)) / np.float32(ph_n)
+        bw = np.float32(max(x2 - x1, 1)) / np.float32(pw_n)
+        hs = min(max(int(math.floor(np.float32(ph) * bh)) + y1, 0), hmax)
+        he = min(max(int(math.ceil(np.float32(ph + 1) * bh)) + y1, 0), hmax)
+        ws = min(max(int(math.floor(np.float32(pw) * bw)) + x1, 0), wmax)
+        we = min(max(int(math.ceil(np.float32(pw + 1) * bw)) + x1, 0), wmax)
+        return hs, he, ws, we
+
+    out = np.zeros((len(rois), cout, ph_n, pw_n))
+    for k, r in enumerate(rois.tolist()):
+        for co in range(cout):
+            for ph in range(ph_n):
+                for pw in range(pw_n):
+                    hs, he, ws, we = bins(r, ph, pw, h - 1, w - 1)
+                    if he > hs and we > ws:
+                        ci = (co * ph_n + ph) * pw_n + pw
+                        out[k, co, ph, pw] = x[int(r[0]), ci, hs:he, ws:we].mean()
+
+    def grad(g):
+        gi = np.zeros(x.shape)
+        for k, r in enumerate(rois.tolist()):
+            for co in range(cout):
+                for ph in range(ph_n):
+                    for pw in range(pw_n):
+                        hs, he, ws, we = bins(r, ph, pw, h, w)
+                        if he > hs and we > ws:
+                            ci = (co * ph_n + ph) * pw_n + pw
+                            gi[int(r[0]), ci, hs:he, ws:we] += g[k, co, ph, pw] / ((he - hs) * (we - ws))
+        return gi
+    return out, grad
+
+
+def test_ps_roi_pool_matches_torchvision_kernels():
+    x = RNG.standard_normal((2, 8, 9, 11)).astype(np.float32)
+    rois = np.concatenate([ROIS, [[1, 4, 3, 11, 9]]]).astype(np.float32)     # the last reaches the last row/column
+    ref, grad = ps_roi_pool_reference(x, rois, 2, 2, 1.0)
+    ex = ember.tensor(x, requires_grad=True)
+    out = ops.ps_roi_pool(ex, ember.tensor(rois), 2, 1.0)
+    np.testing.assert_allclose(out.detach().numpy(), ref, rtol=1e-5, atol=1e-6)
+    g = RNG.standard_normal(ref.shape).astype(np.float32)
+    out.backward(ember.tensor(g))
+    np.testing.assert_allclose(ex.grad.numpy(), grad(g), rtol=1e-5, atol=1e-6)
+    assert repr(ops.PSRoIPool((2, 2), 1.0)) == "PSRoIPool(output_size=(2, 2), spatial_scale=1.0)"
+    # the gradient map is linear in g: its own gradient is its transpose
+    xd = ember.tensor(x.astype(np.float64), requires_grad=True)
+    y = ops.ps_roi_pool(xd, ember.tensor(rois.astype(np.float64)), 2)
+    gg = ember.randn(*y.shape, dtype=ember.float64, requires_grad=True)
+    gx, = ember.autograd.grad(y, xd, grad_outputs=gg, create_graph=True)
+    wt = ember.randn(*x.shape, dtype=ember.float64)
+    (gx * wt).sum().backward()
+    expected = [(grad(np.eye(gg.numel())[i].reshape(gg.shape)) * wt.numpy()).sum() for i in range(gg.numel())]
+    np.testing.assert_allclose(gg.grad.numpy().reshape(-1), expected, rtol=1e-9, atol=1e-12)
