@@ -205,6 +205,68 @@ class _Stack(Constraint):
         return ember.stack([c.check(value.select(self.dim, i)) for i, c in enumerate(self.cseq)], self.dim)
 
 
+# ---- bounds ----
+def _repr_with(*names):
+    """A ``__repr__`` listing the attributes ``names`` under PyTorch's class name: ``Interval(lower_bound=0.0,
+    upper_bound=1.0)``."""
+    def __repr__(self):
+        return f"{type(self).__name__[1:]}({', '.join(f'{name}={getattr(self, name)}' for name in names)})"
+    return __repr__
+
+
+class _GreaterThan(Constraint):
+    """``value > lower_bound``."""
+
+    def __init__(self, lower_bound):
+        self.lower_bound = lower_bound
+
+    __repr__ = _repr_with("lower_bound")
+
+    def check(self, value):
+        return self.lower_bound < value
+
+
+class _GreaterThanEq(Constraint):
+    """``value >= lower_bound``."""
+    __init__, __repr__ = _GreaterThan.__init__, _GreaterThan.__repr__
+
+    def check(self, value):
+        return self.lower_bound <= value
+
+
+class _LessThan(Constraint):
+    """``value < upper_bound``."""
+
+    def __init__(self, upper_bound):
+        self.upper_bound = upper_bound
+
+    __repr__ = _repr_with("upper_bound")
+
+    def check(self, value):
+        return value < self.upper_bound
+
+
+class _Interval(Constraint):
+    """The closed interval ``[lower_bound, upper_bound]``."""
+
+    def __init__(self, lower_bound, upper_bound):
+        self.lower_bound = lower_bound
+        self.upper_bound = upper_bound
+
+    __repr__ = _repr_with("lower_bound", "upper_bound")
+
+    def check(self, value):
+        return (self.lower_bound <= value) & (value <= self.upper_bound)
+
+
+class _HalfOpenInterval(Constraint):
+    """The half-open interval ``[lower_bound, upper_bound)``."""
+    __init__, __repr__ = _Interval.__init__, _Interval.__repr__
+
+    def check(self, value):
+        return (self.lower_bound <= value) & (value < self.upper_bound)
+
+
 # ---- discrete ----
 class _Boolean(Constraint):
     """The two values ``{0, 1}``."""
@@ -226,47 +288,28 @@ class _OneHot(Constraint):
 class _IntegerInterval(Constraint):
     """Integers in ``[lower_bound, upper_bound]``."""
     is_discrete = True
-
-    def __init__(self, lower_bound, upper_bound):
-        self.lower_bound = lower_bound
-        self.upper_bound = upper_bound
-        super().__init__()
+    __init__, __repr__ = _Interval.__init__, _Interval.__repr__
 
     def check(self, value):
         return (value % 1 == 0) & (self.lower_bound <= value) & (value <= self.upper_bound)
-
-    def __repr__(self):
-        return f"{type(self).__name__[1:]}(lower_bound={self.lower_bound}, upper_bound={self.upper_bound})"
 
 
 class _IntegerLessThan(Constraint):
     """Integers ``<= upper_bound``."""
     is_discrete = True
-
-    def __init__(self, upper_bound):
-        self.upper_bound = upper_bound
-        super().__init__()
+    __init__, __repr__ = _LessThan.__init__, _LessThan.__repr__
 
     def check(self, value):
         return (value % 1 == 0) & (value <= self.upper_bound)
-
-    def __repr__(self):
-        return f"{type(self).__name__[1:]}(upper_bound={self.upper_bound})"
 
 
 class _IntegerGreaterThan(Constraint):
     """Integers ``>= lower_bound``."""
     is_discrete = True
-
-    def __init__(self, lower_bound):
-        self.lower_bound = lower_bound
-        super().__init__()
+    __init__, __repr__ = _GreaterThan.__init__, _GreaterThan.__repr__
 
     def check(self, value):
         return (value % 1 == 0) & (value >= self.lower_bound)
-
-    def __repr__(self):
-        return f"{type(self).__name__[1:]}(lower_bound={self.lower_bound})"
 
 
 class _Multinomial(Constraint):
@@ -288,65 +331,6 @@ class _Real(Constraint):
 
     def check(self, value):
         return value == value      # False exactly for NaN
-
-
-class _GreaterThan(Constraint):
-    """``value > lower_bound``."""
-
-    def __init__(self, lower_bound):
-        self.lower_bound = lower_bound
-
-    def check(self, value):
-        return self.lower_bound < value
-
-    def __repr__(self):
-        return f"{type(self).__name__[1:]}(lower_bound={self.lower_bound})"
-
-
-class _GreaterThanEq(Constraint):
-    """``value >= lower_bound``."""
-    __init__ = _GreaterThan.__init__
-    __repr__ = _GreaterThan.__repr__
-
-    def check(self, value):
-        return self.lower_bound <= value
-
-
-class _LessThan(Constraint):
-    """``value < upper_bound``."""
-
-    def __init__(self, upper_bound):
-        self.upper_bound = upper_bound
-        super().__init__()
-
-    def check(self, value):
-        return value < self.upper_bound
-
-    def __repr__(self):
-        return f"{type(self).__name__[1:]}(upper_bound={self.upper_bound})"
-
-
-class _Interval(Constraint):
-    """The closed interval ``[lower_bound, upper_bound]``."""
-
-    def __init__(self, lower_bound, upper_bound):
-        self.lower_bound = lower_bound
-        self.upper_bound = upper_bound
-
-    def check(self, value):
-        return (self.lower_bound <= value) & (value <= self.upper_bound)
-
-    def __repr__(self):
-        return f"{type(self).__name__[1:]}(lower_bound={self.lower_bound}, upper_bound={self.upper_bound})"
-
-
-class _HalfOpenInterval(Constraint):
-    """The half-open interval ``[lower_bound, upper_bound)``."""
-    __init__ = _Interval.__init__
-    __repr__ = _Interval.__repr__
-
-    def check(self, value):
-        return (self.lower_bound <= value) & (value < self.upper_bound)
 
 
 class _Simplex(Constraint):

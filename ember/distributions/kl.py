@@ -326,14 +326,30 @@ def _kl_cauchy_cauchy(p, q):
 
 
 # ---- different families ----
+def _register_infinite_kl(type_p, param, *types_q):
+    """Register, for each of ``types_q``, ``KL(p || q) = inf`` shaped like ``p.<param>`` (``q`` has zero density on
+    part of ``p``'s support); returns the one function registered for them all."""
+    def kl(p, q):
+        return _infinite_like(getattr(p, param))
+    for type_q in types_q:
+        register_kl(type_p, type_q)(kl)
+    return kl
+
+
+_SHORT_OF_REAL_LINE = (Beta, Pareto, Exponential, Gamma, Uniform)       # supports bounded on at least one side
+_kl_beta_infinity = _register_infinite_kl(Beta, "concentration1", Pareto)
+_kl_exponential_infinity = _register_infinite_kl(Exponential, "rate", Beta, Pareto, Uniform)
+_kl_gamma_infinity = _register_infinite_kl(Gamma, "concentration", Beta, Pareto, Uniform)
+_kl_gumbel_infinity = _register_infinite_kl(Gumbel, "loc", *_SHORT_OF_REAL_LINE)
+_kl_laplace_infinity = _register_infinite_kl(Laplace, "loc", *_SHORT_OF_REAL_LINE)
+_kl_normal_infinity = _register_infinite_kl(Normal, "loc", *_SHORT_OF_REAL_LINE)
+_kl_pareto_infinity = _register_infinite_kl(Pareto, "scale", Beta, Uniform)
+_kl_poisson_infinity = _register_infinite_kl(Poisson, "rate", Bernoulli, Binomial)
+
+
 @register_kl(Bernoulli, Poisson)
 def _kl_bernoulli_poisson(p, q):
     return -p.entropy() - (p.probs * q.rate.log() - q.rate)
-
-
-@register_kl(Beta, Pareto)
-def _kl_beta_infinity(p, q):
-    return _infinite_like(p.concentration1)
 
 
 @register_kl(Beta, Exponential)
@@ -364,13 +380,6 @@ def _kl_beta_uniform(p, q):
     return _inf_where((q.low > 0.0) | (q.high < 1.0), result)     # Beta's support is [0, 1]
 
 
-@register_kl(Exponential, Beta)
-@register_kl(Exponential, Pareto)
-@register_kl(Exponential, Uniform)
-def _kl_exponential_infinity(p, q):
-    return _infinite_like(p.rate)
-
-
 @register_kl(Exponential, Gamma)
 def _kl_exponential_gamma(p, q):
     ratio = q.rate / p.rate
@@ -393,13 +402,6 @@ def _kl_exponential_normal(p, q):
     rate_sqr = p.rate.pow(2)
     t1 = 0.5 * ember.log(rate_sqr * var_normal * 2 * math.pi)
     return t1 - 1 + (rate_sqr.reciprocal() - q.loc / p.rate + q.loc.pow(2) * 0.5) / var_normal
-
-
-@register_kl(Gamma, Beta)
-@register_kl(Gamma, Pareto)
-@register_kl(Gamma, Uniform)
-def _kl_gamma_infinity(p, q):
-    return _infinite_like(p.concentration)
 
 
 @register_kl(Gamma, Exponential)
@@ -428,15 +430,6 @@ def _kl_gamma_normal(p, q):
     return t1 + (p.concentration - 1) * p.concentration.digamma() + (t2 - t3 + t4) / var_normal
 
 
-@register_kl(Gumbel, Beta)
-@register_kl(Gumbel, Pareto)
-@register_kl(Gumbel, Exponential)
-@register_kl(Gumbel, Gamma)
-@register_kl(Gumbel, Uniform)
-def _kl_gumbel_infinity(p, q):
-    return _infinite_like(p.loc)
-
-
 @register_kl(Gumbel, Normal)
 def _kl_gumbel_normal(p, q):
     param_ratio = p.scale / q.scale
@@ -446,30 +439,12 @@ def _kl_gumbel_normal(p, q):
     return -t1 + t2 + t3 - (_EULER + 1)
 
 
-@register_kl(Laplace, Beta)
-@register_kl(Laplace, Pareto)
-@register_kl(Laplace, Exponential)
-@register_kl(Laplace, Gamma)
-@register_kl(Laplace, Uniform)
-def _kl_laplace_infinity(p, q):
-    return _infinite_like(p.loc)
-
-
 @register_kl(Laplace, Normal)
 def _kl_laplace_normal(p, q):
     var_normal = q.scale.pow(2)
     ratio = p.scale.pow(2) / var_normal
     t1 = 0.5 * ember.log(2 * ratio / math.pi)
     return -t1 + ratio + (0.5 * p.loc.pow(2) - p.loc * q.loc + 0.5 * q.loc.pow(2)) / var_normal - 1
-
-
-@register_kl(Normal, Beta)
-@register_kl(Normal, Pareto)
-@register_kl(Normal, Exponential)
-@register_kl(Normal, Gamma)
-@register_kl(Normal, Uniform)
-def _kl_normal_infinity(p, q):
-    return _infinite_like(p.loc)
 
 
 @register_kl(Normal, Gumbel)
@@ -491,12 +466,6 @@ def _kl_normal_laplace(p, q):
     t2 = math.sqrt(2 / math.pi) * p.scale * ember.exp(-0.5 * z.pow(2))
     t3 = loc_diff * ember.erf(math.sqrt(0.5) * z)
     return -ember.log(scale_ratio) + (t2 + t3) / q.scale - (0.5 * (1 + math.log(0.5 * math.pi)))
-
-
-@register_kl(Pareto, Beta)
-@register_kl(Pareto, Uniform)
-def _kl_pareto_infinity(p, q):
-    return _infinite_like(p.scale)
 
 
 @register_kl(Pareto, Exponential)
@@ -524,12 +493,6 @@ def _kl_pareto_normal(p, q):
     t3 = p.alpha * common.pow(2) / (p.alpha - 2)
     t4 = (p.alpha * common - q.loc).pow(2)
     return _inf_where(p.alpha <= 2, t1 - p.alpha.reciprocal() + (t3 + t4) / var_normal - 1)   # infinite variance
-
-
-@register_kl(Poisson, Bernoulli)
-@register_kl(Poisson, Binomial)
-def _kl_poisson_infinity(p, q):
-    return _infinite_like(p.rate)
 
 
 @register_kl(Uniform, Beta)

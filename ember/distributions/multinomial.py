@@ -5,7 +5,7 @@ from . import constraints
 from .binomial import Binomial
 from .categorical import Categorical
 from .distribution import Distribution
-from .utils import broadcast_all
+from .utils import _delegate, broadcast_all
 
 __all__ = ["Multinomial"]
 
@@ -34,8 +34,7 @@ class Multinomial(Distribution):
         self._expand_params(new, new.batch_shape + self.event_shape, ("_binomial",))
         return new
 
-    def _new(self, *args, **kwargs):
-        return self._categorical._new(*args, **kwargs)
+    _new, logits, probs, param_shape = _delegate("_categorical", "_new", "logits", "probs", "param_shape")
 
     @constraints.dependent_property(is_discrete=True, event_dim=1)
     def support(self):
@@ -48,18 +47,6 @@ class Multinomial(Distribution):
     @property
     def variance(self):
         return self.total_count * self.probs * (1 - self.probs)
-
-    @property
-    def logits(self):
-        return self._categorical.logits
-
-    @property
-    def probs(self):
-        return self._categorical.probs
-
-    @property
-    def param_shape(self):
-        return self._categorical.param_shape
 
     def sample(self, sample_shape=Size()):
         sample_shape = Size(sample_shape)

@@ -5,6 +5,7 @@ from ..nn.functional import one_hot
 from . import constraints
 from .categorical import Categorical
 from .distribution import Distribution
+from .utils import _delegate
 
 __all__ = ["OneHotCategorical", "OneHotCategoricalStraightThrough"]
 
@@ -24,20 +25,8 @@ class OneHotCategorical(Distribution):
     def expand(self, batch_shape, _instance=None):
         return self._expand_into(OneHotCategorical, batch_shape, _instance, ("_categorical",))
 
-    def _new(self, *args, **kwargs):
-        return self._categorical._new(*args, **kwargs)
-
-    @property
-    def _param(self):
-        return self._categorical._param
-
-    @property
-    def probs(self):
-        return self._categorical.probs
-
-    @property
-    def logits(self):
-        return self._categorical.logits
+    _new, _param, probs, logits, param_shape = _delegate("_categorical", "_new", "_param", "probs", "logits",
+                                                         "param_shape")
 
     @property
     def mean(self):
@@ -51,10 +40,6 @@ class OneHotCategorical(Distribution):
     @property
     def variance(self):
         return self._categorical.probs * (1 - self._categorical.probs)
-
-    @property
-    def param_shape(self):
-        return self._categorical.param_shape
 
     def sample(self, sample_shape=Size()):
         probs = self._categorical.probs

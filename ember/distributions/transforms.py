@@ -124,6 +124,16 @@ class Transform:
         return shape
 
 
+def _equal_by_type(cls):
+    """Class decorator for a transform without parameters: equal to every instance of ``cls`` (hashed by identity,
+    as every transform)."""
+    def __eq__(self, other):
+        return isinstance(other, cls)
+    cls.__eq__ = __eq__
+    cls.__hash__ = object.__hash__
+    return cls
+
+
 class _InverseTransform(Transform):
     """The inverse of a transform: calls its ``_inv_call`` and negates its log-Jacobian."""
 
@@ -372,17 +382,13 @@ class ReshapeTransform(Transform):
         return Size(shape[:cut]) + new
 
 
+@_equal_by_type
 class ExpTransform(Transform):
     """``y = exp(x)``."""
     domain = constraints.real
     codomain = constraints.positive
     bijective = True
     sign = +1
-
-    def __eq__(self, other):
-        return isinstance(other, ExpTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         return x.exp()
@@ -439,17 +445,13 @@ def _clipped_sigmoid(x):
     return ember.clamp(ember.sigmoid(x), min=finfo.tiny, max=1.0 - finfo.eps)
 
 
+@_equal_by_type
 class SigmoidTransform(Transform):
     """``y = sigmoid(x)`` (clipped away from 0 and 1); inverse ``logit``."""
     domain = constraints.real
     codomain = constraints.unit_interval
     bijective = True
     sign = +1
-
-    def __eq__(self, other):
-        return isinstance(other, SigmoidTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         return _clipped_sigmoid(x)
@@ -463,17 +465,13 @@ class SigmoidTransform(Transform):
         return -F.softplus(-x) - F.softplus(x)          # log sigmoid(x) (1 - sigmoid(x))
 
 
+@_equal_by_type
 class SoftplusTransform(Transform):
     """``y = log(1 + exp(x))``; inverse ``log(exp(y) - 1)``."""
     domain = constraints.real
     codomain = constraints.positive
     bijective = True
     sign = +1
-
-    def __eq__(self, other):
-        return isinstance(other, SoftplusTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         return F.softplus(x)
@@ -485,6 +483,7 @@ class SoftplusTransform(Transform):
         return -F.softplus(-x)                             # log sigmoid(x)
 
 
+@_equal_by_type
 class TanhTransform(Transform):
     """``y = tanh(x)``; inverse ``atanh``. ``log |dy/dx| = 2 (log 2 - x - softplus(-2x))``, stable for large |x|.
 
@@ -494,11 +493,6 @@ class TanhTransform(Transform):
     codomain = constraints.interval(-1.0, 1.0)
     bijective = True
     sign = +1
-
-    def __eq__(self, other):
-        return isinstance(other, TanhTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         return x.tanh()
@@ -510,15 +504,11 @@ class TanhTransform(Transform):
         return 2.0 * (math.log(2.0) - x - F.softplus(-2.0 * x))
 
 
+@_equal_by_type
 class AbsTransform(Transform):
     """``y = |x|`` (not injective: the inverse returns ``y``)."""
     domain = constraints.real
     codomain = constraints.positive
-
-    def __eq__(self, other):
-        return isinstance(other, AbsTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         return x.abs()
@@ -596,15 +586,11 @@ class AffineTransform(Transform):
     inverse_shape = forward_shape
 
 
+@_equal_by_type
 class SoftmaxTransform(Transform):
     """Unconstrained vectors to the simplex by ``softmax`` over the last dim (not bijective: inverse ``log``)."""
     domain = constraints.real_vector
     codomain = constraints.simplex
-
-    def __eq__(self, other):
-        return isinstance(other, SoftmaxTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         probs = (x - x.max(-1, True)[0]).exp()
@@ -621,17 +607,13 @@ class SoftmaxTransform(Transform):
     inverse_shape = forward_shape
 
 
+@_equal_by_type
 class StickBreakingTransform(Transform):
     """Bijection from ``R^(K-1)`` to the K-simplex by stick breaking: ``z_i = sigmoid(x_i - log(K - i))``
     takes a fraction ``z_i`` of what is left of the stick (``x = 0`` maps to the uniform vector)."""
     domain = constraints.real_vector
     codomain = constraints.simplex
     bijective = True
-
-    def __eq__(self, other):
-        return isinstance(other, StickBreakingTransform)
-
-    __hash__ = object.__hash__
 
     @staticmethod
     def _offset(n, like):
@@ -663,16 +645,12 @@ class StickBreakingTransform(Transform):
         return Size(shape[:-1]) + (shape[-1] - 1,)
 
 
+@_equal_by_type
 class LowerCholeskyTransform(Transform):
     """Unconstrained square matrices to lower-triangular ones with a positive diagonal:
     the strictly lower part is kept, the diagonal exponentiated."""
     domain = constraints.independent(constraints.real, 2)
     codomain = constraints.lower_cholesky
-
-    def __eq__(self, other):
-        return isinstance(other, LowerCholeskyTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         return x.tril(-1) + x.diagonal(dim1=-2, dim2=-1).exp().diag_embed()
@@ -681,16 +659,12 @@ class LowerCholeskyTransform(Transform):
         return y.tril(-1) + y.diagonal(dim1=-2, dim2=-1).log().diag_embed()
 
 
+@_equal_by_type
 class PositiveDefiniteTransform(Transform):
     """Unconstrained square matrices to positive-definite ones: ``L L^T`` with ``L`` from
     ``LowerCholeskyTransform``."""
     domain = constraints.independent(constraints.real, 2)
     codomain = constraints.positive_definite
-
-    def __eq__(self, other):
-        return isinstance(other, PositiveDefiniteTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         x = LowerCholeskyTransform()(x)

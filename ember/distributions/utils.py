@@ -100,6 +100,14 @@ def _new_like_param(self, *args, **kwargs):
     return self._param.new_empty(*args, **kwargs)
 
 
+def _delegate(component, *names):
+    """Read-only properties forwarding ``names`` to the instance's attribute ``component`` (a wrapped distribution):
+    in a class body, ``logits, probs = _delegate("_categorical", "logits", "probs")``."""
+    def forward(name):
+        return property(lambda self: getattr(getattr(self, component), name), doc=f"``self.{component}.{name}``")
+    return tuple(forward(name) for name in names)
+
+
 @property
 def _param_shape(self):
     """``param_shape`` of a distribution holding its given parameter tensor as ``_param``: that tensor's shape."""
