@@ -84,13 +84,22 @@ class _DependentProperty(property, _Dependent):
 
 
 # ---- combinators ----
+def _check_is_constraint(base_constraint):
+    if not isinstance(base_constraint, Constraint):
+        raise AssertionError(f"base_constraint must be a Constraint, got {type(base_constraint).__name__}")
+
+
+def _all_from(mask, start):
+    """A boolean ``mask`` reduced by ``all`` over its dimensions from ``start`` on."""
+    return mask.reshape(mask.shape[:start] + (-1,)).all(-1)
+
+
 class _IndependentConstraint(Constraint):
     """``base_constraint`` over ``reinterpreted_batch_ndims`` more rightmost dims: an event is valid when all
     its entries are."""
 
     def __init__(self, base_constraint, reinterpreted_batch_ndims):
-        if not isinstance(base_constraint, Constraint):
-            raise AssertionError(f"base_constraint must be a Constraint, got {type(base_constraint).__name__}")
+        _check_is_constraint(base_constraint)
         if not isinstance(reinterpreted_batch_ndims, int):
             raise AssertionError(f"reinterpreted_batch_ndims must be an int, got "
                                  f"{type(reinterpreted_batch_ndims).__name__}")
@@ -113,7 +122,7 @@ class _IndependentConstraint(Constraint):
         n = self.reinterpreted_batch_ndims
         if ok.dim() < n:
             raise ValueError(f"Expected value.dim() >= {self.base_constraint.event_dim + n} but got {value.dim()}")
-        return ok.reshape(ok.shape[:ok.dim() - n] + (-1,)).all(-1)
+        return _all_from(ok, ok.dim() - n)
 
     def __repr__(self):
         return f"{type(self).__name__[1:]}({self.base_constraint!r}, {self.reinterpreted_batch_ndims})"
@@ -124,14 +133,11 @@ class MixtureSameFamilyConstraint(Constraint):
     unsqueezed at the component dimension, and valid when it is valid for all components."""
 
     def __init__(self, base_constraint):
-        if not isinstance(base_constraint, Constraint):
-            raise AssertionError(f"base_constraint must be a Constraint, got {type(base_constraint).__name__}")
+        _check_is_constraint(base_constraint)
         self.base_constraint = base_constraint
         super().__init__()
 
-    @property
-    def is_discrete(self):
-        return self.base_constraint.is_discrete
+    is_discrete = _IndependentConstraint.is_discrete
 
     @property
     def event_dim(self):
@@ -142,20 +148,30 @@ class MixtureSameFamilyConstraint(Constraint):
         if value.dim() < ed:
             raise ValueError(f"Expected value.dim() >= {ed} but got {value.dim()}")
         ok = self.base_constraint.check(value.unsqueeze(-1 - ed))
-        keep = value.dim() - ed
-        return ok.reshape(ok.shape[:keep] + (-1,)).all(-1)
+        return _all_from(ok, value.dim() - ed)
 
     def __repr__(self):
         return f"{type(self).__name__}({self.base_constraint!r})"
+
+
+def _constraint_list(cseq):
+    """``list(cseq)``, checked to hold only constraints."""
+    cseq = list(cseq)
+    if not all(isinstance(c, Constraint) for c in cseq):
+        raise AssertionError("All elements of cseq must be Constraint instances")
+    return cseq
+
+
+def _check_dim(value, dim):
+    if not -value.dim() <= dim < value.dim():
+        raise AssertionError(f"dim {dim} out of range for value with {value.dim()} dimensions")
 
 
 class _Cat(Constraint):
     """Constraints ``cseq`` applied to consecutive slices (of sizes ``lengths``) along ``dim``, as ``torch.cat``."""
 
     def __init__(self, cseq, dim=0, lengths=None):
-        self.cseq = list(cseq)
-        if not all(isinstance(c, Constraint) for c in self.cseq):
-            raise AssertionError("All elements of cseq must be Constraint instances")
+        self.cseq = _constraint_list(cseq)
         self.lengths = [1] * len(self.cseq) if lengths is None else list(lengths)
         if len(self.lengths) != len(self.cseq):
             raise AssertionError(f"lengths ({len(self.lengths)}) must match cseq ({len(self.cseq)})")
@@ -171,8 +187,7 @@ class _Cat(Constraint):
         return max(c.event_dim for c in self.cseq)
 
     def check(self, value):
-        if not -value.dim() <= self.dim < value.dim():
-            raise AssertionError(f"dim {self.dim} out of range for value with {value.dim()} dimensions")
+        _check_dim(value, self.dim)
         parts, start = [], 0
         for c, n in zip(self.cseq, self.lengths):
             parts.append(c.check(value.narrow(self.dim, start, n)))
@@ -184,15 +199,11 @@ class _Stack(Constraint):
     """Constraints ``cseq`` applied to the slices ``value.select(dim, i)``, as ``torch.stack``."""
 
     def __init__(self, cseq, dim=0):
-        self.cseq = list(cseq)
-        if not all(isinstance(c, Constraint) for c in self.cseq):
-            raise AssertionError("All elements of cseq must be Constraint instances")
+        self.cseq = _constraint_list(cseq)
         self.dim = dim
         super().__init__()
 
-    @property
-    def is_discrete(self):
-        return any(c.is_discrete for c in self.cseq)
+    is_discrete = _Cat.is_discrete
 
     @property
     def event_dim(self):
@@ -200,8 +211,7 @@ class _Stack(Constraint):
         return d + 1 if self.dim + d < 0 else d
 
     def check(self, value):
-        if not -value.dim() <= self.dim < value.dim():
-            raise AssertionError(f"dim {self.dim} out of range for value with {value.dim()} dimensions")
+        _check_dim(value, self.dim)
         return ember.stack([c.check(value.select(self.dim, i)) for i, c in enumerate(self.cseq)], self.dim)
 
 
@@ -342,17 +352,12 @@ class _Simplex(Constraint):
 
 
 # ---- matrices ----
-def _all_last2(mask):
-    """``(..., n, m)`` booleans -> ``(...)``: whether all are true."""
-    return mask.reshape(mask.shape[:-2] + (-1,)).all(-1)
-
-
 class _LowerTriangular(Constraint):
     """Lower-triangular square matrices."""
     event_dim = 2
 
     def check(self, value):
-        return _all_last2(value.tril() == value)
+        return _all_from(value.tril() == value, -2)
 
 
 class _LowerCholesky(Constraint):
@@ -360,7 +365,7 @@ class _LowerCholesky(Constraint):
     event_dim = 2
 
     def check(self, value):
-        return _all_last2(value.tril() == value) & (value.diagonal(dim1=-2, dim2=-1) > 0).all(-1)
+        return _all_from(value.tril() == value, -2) & (value.diagonal(dim1=-2, dim2=-1) > 0).all(-1)
 
 
 class _CorrCholesky(Constraint):

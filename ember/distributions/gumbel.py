@@ -33,8 +33,7 @@ class Gumbel(TransformedDistribution):
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(Gumbel, _instance)
-        new.loc = self.loc.expand(batch_shape)
-        new.scale = self.scale.expand(batch_shape)
+        self._expand_params(new, batch_shape, ("loc", "scale"))
         return super().expand(batch_shape, _instance=new)
 
     def log_prob(self, value):

@@ -331,6 +331,7 @@ def _register_infinite_kl(type_p, param, *types_q):
     part of ``p``'s support); returns the one function registered for them all."""
     def kl(p, q):
         return _infinite_like(getattr(p, param))
+    kl.__name__ = kl.__qualname__ = f"_kl_{type_p.__name__.lower()}_infinity"
     for type_q in types_q:
         register_kl(type_p, type_q)(kl)
     return kl

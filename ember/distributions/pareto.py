@@ -20,8 +20,7 @@ class Pareto(TransformedDistribution):
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(Pareto, _instance)
-        new.scale = self.scale.expand(batch_shape)
-        new.alpha = self.alpha.expand(batch_shape)
+        self._expand_params(new, batch_shape, ("scale", "alpha"))
         return super().expand(batch_shape, _instance=new)
 
     @property

@@ -24,8 +24,7 @@ class Weibull(TransformedDistribution):
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(Weibull, _instance)
-        new.scale = self.scale.expand(batch_shape)
-        new.concentration = self.concentration.expand(batch_shape)
+        self._expand_params(new, batch_shape, ("scale", "concentration"))
         new.concentration_reciprocal = new.concentration.reciprocal()
         transforms = [PowerTransform(exponent=new.concentration_reciprocal), AffineTransform(loc=0, scale=new.scale)]
         super(Weibull, new).__init__(self.base_dist.expand(batch_shape), transforms, validate_args=False)
