@@ -452,3 +452,165 @@ def test_mobilenet_module_alias_and_regnet_params():
     x = regnet.BlockParams.from_init_params(depth=22, w_0=24, w_a=24.48, w_m=2.54, group_width=16)
     assert x.depths == [1, 2, 7, 12] and x.widths == [32, 64, 160, 400]
     assert partial(models.regnet_x_400mf)().fc.in_features == 400
+
+
+# ---------------------------------------------------------------- blocks against torch.nn.functional
+TF = torch.nn.functional
+
+
+def _randomize(module):
+    """Non-trivial BN statistics/affines and non-zero layer scales, so eval mode exercises them."""
+    with ember.no_grad():
+        for m in module.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.uniform_(-0.2, 0.2)
+                m.running_mean.uniform_(-0.2, 0.2)
+                m.running_var.uniform_(0.5, 1.5)
+        for name, p in module.named_parameters():
+            if name.endswith("layer_scale"):
+                p.uniform_(0.5, 1.5)
+
+
+def _sd(module):
+    return {k: torch.tensor(np.asarray(v.detach().numpy())) for k, v in module.state_dict().items()}
+
+
+def _tbn(x, sd, p, eps=1e-5):
+    return TF.batch_norm(x, sd[p + ".running_mean"], sd[p + ".running_var"], sd[p + ".weight"], sd[p + ".bias"],
+                         False, 0.0, eps)
+
+
+def _compare(block, ref_fn, x):
+    _randomize(block)
+    block.eval()
+    with ember.no_grad():
+        got = block(ember.tensor(x))
+    with torch.no_grad():
+        expected = ref_fn(_sd(block), torch.tensor(x))
+    np.testing.assert_allclose(got.numpy(), expected.numpy(), rtol=1e-4, atol=1e-5)
+
+
+def RNG_X(shape):
+    return np.random.default_rng(1).standard_normal(shape).astype(np.float32)
+
+
+def test_mobilenet_v3_block_matches_torch():
+    from ember.vision.models.mobilenetv3 import InvertedResidual, InvertedResidualConfig
+    cnf = InvertedResidualConfig(16, 5, 48, 16, True, "HS", 1, 1, 1.0)
+    block = InvertedResidual(cnf, partial(nn.BatchNorm2d, eps=0.001, momentum=0.01))
+
+    def ref(sd, x):
+        y = TF.hardswish(_tbn(TF.conv2d(x, sd["block.0.0.weight"]), sd, "block.0.1", 1e-3))
+        y = TF.hardswish(_tbn(TF.conv2d(y, sd["block.1.0.weight"], padding=2, groups=48), sd, "block.1.1", 1e-3))
+        s = TF.relu(TF.conv2d(y.mean((2, 3), keepdim=True), sd["block.2.fc1.weight"], sd["block.2.fc1.bias"]))
+        y = y * TF.hardsigmoid(TF.conv2d(s, sd["block.2.fc2.weight"], sd["block.2.fc2.bias"]))
+        return _tbn(TF.conv2d(y, sd["block.3.0.weight"]), sd, "block.3.1", 1e-3) + x
+    _compare(block, ref, RNG_X((2, 16, 7, 7)))
+
+
+
+def test_efficientnet_blocks_match_torch():
+    from ember.vision.models.efficientnet import FusedMBConv, FusedMBConvConfig, MBConv, MBConvConfig
+    mb = MBConv(MBConvConfig(6, 3, 1, 16, 16, 1), 0.2, nn.BatchNorm2d)
+
+    def ref(sd, x):
+        y = TF.silu(_tbn(TF.conv2d(x, sd["block.0.0.weight"]), sd, "block.0.1"))
+        y = TF.silu(_tbn(TF.conv2d(y, sd["block.1.0.weight"], padding=1, groups=96), sd, "block.1.1"))
+        s = TF.silu(TF.conv2d(y.mean((2, 3), keepdim=True), sd["block.2.fc1.weight"], sd["block.2.fc1.bias"]))
+        y = y * torch.sigmoid(TF.conv2d(s, sd["block.2.fc2.weight"], sd["block.2.fc2.bias"]))
+        return _tbn(TF.conv2d(y, sd["block.3.0.weight"]), sd, "block.3.1") + x
+    _compare(mb, ref, RNG_X((2, 16, 6, 6)))
+    fused = FusedMBConv(FusedMBConvConfig(4, 3, 2, 8, 16, 1), 0.0, nn.BatchNorm2d)
+
+    def ref_fused(sd, x):
+        y = TF.silu(_tbn(TF.conv2d(x, sd["block.0.0.weight"], stride=2, padding=1), sd, "block.0.1"))
+        return _tbn(TF.conv2d(y, sd["block.1.0.weight"]), sd, "block.1.1")       # stride 2: no residual
+    _compare(fused, ref_fused, RNG_X((2, 8, 6, 6)))
+
+
+def test_convnext_block_matches_torch():
+    from ember.vision.models.convnext import CNBlock
+    block = CNBlock(8, 1e-6, 0.3)
+
+    def ref(sd, x):
+        y = TF.conv2d(x, sd["block.0.weight"], sd["block.0.bias"], padding=3, groups=8).permute(0, 2, 3, 1)
+        y = TF.layer_norm(y, (8,), sd["block.2.weight"], sd["block.2.bias"], 1e-6)
+        y = TF.linear(TF.gelu(TF.linear(y, sd["block.3.weight"], sd["block.3.bias"])), sd["block.5.weight"],
+                      sd["block.5.bias"])
+        return sd["layer_scale"] * y.permute(0, 3, 1, 2) + x
+    _compare(block, ref, RNG_X((2, 8, 9, 9)))
+
+
+def test_vit_encoder_block_matches_torch_multihead_attention():
+    block = vision_transformer.EncoderBlock(4, 16, 32, 0.0, 0.0)
+    mha = torch.nn.MultiheadAttention(16, 4, batch_first=True)
+
+    def ref(sd, x):
+        mha.load_state_dict({k[len("self_attention."):]: v for k, v in sd.items() if k.startswith("self_attention.")})
+        y = TF.layer_norm(x, (16,), sd["ln_1.weight"], sd["ln_1.bias"], 1e-6)
+        y = mha(y, y, y, need_weights=False)[0] + x
+        z = TF.layer_norm(y, (16,), sd["ln_2.weight"], sd["ln_2.bias"], 1e-6)
+        z = TF.linear(TF.gelu(TF.linear(z, sd["mlp.0.weight"], sd["mlp.0.bias"])), sd["mlp.3.weight"], sd["mlp.3.bias"])
+        return y + z
+    _compare(block, ref, RNG_X((2, 5, 16)))
+
+
+def test_shufflenet_blocks_match_torch():
+    from ember.vision.models.shufflenetv2 import InvertedResidual
+
+    def shuffle(x):
+        n, c, h, w = x.shape
+        return x.view(n, 2, c // 2, h, w).transpose(1, 2).reshape(n, c, h, w)
+
+    def branch2(sd, x, stride, c):
+        y = TF.relu(_tbn(TF.conv2d(x, sd["branch2.0.weight"]), sd, "branch2.1"))
+        y = _tbn(TF.conv2d(y, sd["branch2.3.weight"], stride=stride, padding=1, groups=c), sd, "branch2.4")
+        return TF.relu(_tbn(TF.conv2d(y, sd["branch2.5.weight"]), sd, "branch2.6"))
+
+    def ref1(sd, x):
+        return shuffle(torch.cat([x[:, :8], branch2(sd, x[:, 8:], 1, 8)], 1))
+    _compare(InvertedResidual(16, 16, 1), ref1, RNG_X((2, 16, 6, 6)))
+
+    def ref2(sd, x):
+        b1 = _tbn(TF.conv2d(x, sd["branch1.0.weight"], stride=2, padding=1, groups=6), sd, "branch1.1")
+        b1 = TF.relu(_tbn(TF.conv2d(b1, sd["branch1.2.weight"]), sd, "branch1.3"))
+        return shuffle(torch.cat([b1, branch2(sd, x, 2, 8)], 1))
+    _compare(InvertedResidual(6, 16, 2), ref2, RNG_X((2, 6, 7, 7)))
+
+
+def test_regnet_block_matches_torch():
+    block = regnet.ResBottleneckBlock(8, 16, 2, nn.BatchNorm2d, nn.ReLU, group_width=4, bottleneck_multiplier=1.0,
+                                      se_ratio=0.25)
+
+    def ref(sd, x):
+        proj = _tbn(TF.conv2d(x, sd["proj.0.weight"], stride=2), sd, "proj.1")
+        y = TF.relu(_tbn(TF.conv2d(x, sd["f.a.0.weight"]), sd, "f.a.1"))
+        y = TF.relu(_tbn(TF.conv2d(y, sd["f.b.0.weight"], stride=2, padding=1, groups=4), sd, "f.b.1"))
+        s = TF.relu(TF.conv2d(y.mean((2, 3), keepdim=True), sd["f.se.fc1.weight"], sd["f.se.fc1.bias"]))
+        y = y * torch.sigmoid(TF.conv2d(s, sd["f.se.fc2.weight"], sd["f.se.fc2.bias"]))
+        return TF.relu(proj + _tbn(TF.conv2d(y, sd["f.c.0.weight"]), sd, "f.c.1"))
+    assert block.f.se.fc1.out_channels == 2                    # round(0.25 * width_in)
+    _compare(block, ref, RNG_X((2, 8, 7, 7)))
+
+
+def test_inception_blocks_match_torch():
+    def conv(sd, p, x, **kw):
+        return TF.relu(_tbn(TF.conv2d(x, sd[p + ".conv.weight"], **kw), sd, p + ".bn", 1e-3))
+
+    def ref_e(sd, x):
+        b1 = conv(sd, "branch1x1", x)
+        b3 = conv(sd, "branch3x3_1", x)
+        b3 = torch.cat([conv(sd, "branch3x3_2a", b3, padding=(0, 1)), conv(sd, "branch3x3_2b", b3, padding=(1, 0))], 1)
+        d = conv(sd, "branch3x3dbl_2", conv(sd, "branch3x3dbl_1", x), padding=1)
+        d = torch.cat([conv(sd, "branch3x3dbl_3a", d, padding=(0, 1)), conv(sd, "branch3x3dbl_3b", d, padding=(1, 0))],
+                      1)
+        bp = conv(sd, "branch_pool", TF.avg_pool2d(x, 3, 1, 1))
+        return torch.cat([b1, b3, d, bp], 1)
+    _compare(inception.InceptionE(16), ref_e, RNG_X((2, 16, 5, 5)))
+
+    def ref_b(sd, x):
+        d = conv(sd, "branch3x3dbl_2", conv(sd, "branch3x3dbl_1", x), padding=1)
+        return torch.cat([conv(sd, "branch3x3", x, stride=2), conv(sd, "branch3x3dbl_3", d, stride=2),
+                          TF.max_pool2d(x, 3, 2)], 1)
+    _compare(inception.InceptionB(8), ref_b, RNG_X((2, 8, 9, 9)))
