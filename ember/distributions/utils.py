@@ -4,6 +4,10 @@
 ``logits_to_probs`` / ``probs_to_logits`` convert between the two parameterisations;
 ``lazy_property`` computes a derived parameter (``probs`` from ``logits``, ``scale_tril`` from
 ``covariance_matrix``) on first access and caches it on the instance.
+
+The private helpers keep the distributions given ``probs`` or ``logits`` short: ``_set_probs_or_logits`` stores
+the one given, ``_lazy_logits_probs`` derives the other, ``_param_shape`` / ``_new_like_param`` read the given
+tensor (``_param``); ``_delegate`` forwards attributes to a wrapped distribution.
 """
 from numbers import Number
 
@@ -95,6 +99,12 @@ def _lazy_logits_probs(is_binary):
     return lazy_property(logits), lazy_property(probs)
 
 
+@property
+def _param_shape(self):
+    """``param_shape`` of a distribution holding its given parameter tensor as ``_param``: that tensor's shape."""
+    return self._param.size()
+
+
 def _new_like_param(self, *args, **kwargs):
     """``_new`` of a distribution holding its given parameter tensor as ``_param``: an empty tensor like it."""
     return self._param.new_empty(*args, **kwargs)
@@ -106,12 +116,6 @@ def _delegate(component, *names):
     def forward(name):
         return property(lambda self: getattr(getattr(self, component), name), doc=f"``self.{component}.{name}``")
     return tuple(forward(name) for name in names)
-
-
-@property
-def _param_shape(self):
-    """``param_shape`` of a distribution holding its given parameter tensor as ``_param``: that tensor's shape."""
-    return self._param.size()
 
 
 class lazy_property:
