@@ -587,6 +587,8 @@ def test_ops_namespace():
     assert tv.ops is ops
     for name in ops.__all__:
         assert hasattr(ops, name), name
+    with pytest.raises(AttributeError, match="ember has no torchvision.ops.deform_conv2d yet"):
+        ops.deform_conv2d
 
 
 def test_roi_pool_double_backward_gathers_at_the_argmax():

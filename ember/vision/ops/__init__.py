@@ -29,3 +29,10 @@ __all__ = [
     "Conv2dNormActivation", "Conv3dNormActivation", "SqueezeExcitation", "MLP", "Permute", "DropBlock2d",
     "drop_block2d", "DropBlock3d", "drop_block3d",
 ]
+
+
+def __getattr__(name):
+    if name.startswith("__") and name.endswith("__"):
+        raise AttributeError(name)
+    raise AttributeError(f"ember has no torchvision.ops.{name} yet (module 'ember.vision.ops' has no attribute "
+                         f"'{name}')")
