@@ -12,6 +12,7 @@ import numpy as np
 
 from . import _backend
 from . import _dtype as D
+from . import _memory_format as _mf
 from ._device import CPU, device as _device_cls
 from ._size import Size
 from .autograd import function as _function
@@ -159,8 +160,12 @@ class Tensor:
     def data_ptr(self):
         return _ptr(self._data)
 
-    def is_contiguous(self, memory_format=None):
-        return bool(self._data.flags.c_contiguous)
+    def is_contiguous(self, *, memory_format=_mf.contiguous_format):
+        """Whether the elements lie in memory in ``memory_format``'s order without gaps (row-major by default)."""
+        if memory_format is _mf.contiguous_format:
+            return bool(self._data.flags.c_contiguous)
+        _mf.check_format(memory_format, "is_contiguous", allow_none=False)
+        return _mf.is_contiguous_as(self._data.shape, self.stride(), memory_format)
 
     def is_floating_point(self):
         return self._data.dtype.kind == "f" or self._data.dtype == D.bfloat16.np

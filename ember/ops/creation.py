@@ -10,9 +10,10 @@ import numpy as np
 from .. import _backend
 from .. import _dtype as D
 from .. import _device as _device_mod
+from .. import _memory_format as _mf
 from .._device import CPU, as_device, device as _device_cls
 from .._size import Size
-from ._util import Op, Tensor, tensor_method
+from ._util import Op, Tensor, tensor_method, xp_of
 
 
 def _np_dtype(dtype):
@@ -146,8 +147,7 @@ def from_numpy(ndarray):
 
 
 def _factory(fill):
-    def f(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
-          memory_format=None, **kwargs):
+    def f(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False, **kwargs):
         if "size" in kwargs and not size:
             size = (kwargs.pop("size"),)
         if kwargs:
@@ -165,9 +165,32 @@ def _factory(fill):
 
 zeros = _factory(np.zeros)
 ones = _factory(np.ones)
-empty = _factory(np.empty)
-zeros.__name__, ones.__name__, empty.__name__ = "zeros", "ones", "empty"
+_empty = _factory(np.empty)
+zeros.__name__, ones.__name__, _empty.__name__ = "zeros", "ones", "empty"
 zeros.__doc__ = "A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``."
+
+
+def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
+          memory_format=_mf.contiguous_format, **kwargs):
+    """An uninitialised tensor: ``empty(2, 3)``; ``memory_format=torch.channels_last`` lays a 4-D one out in
+    memory as NHWC (strides ``(H*W*C, 1, W*C, C)``)."""
+    t = _empty(*size, out=out, dtype=dtype, layout=layout, device=device, requires_grad=requires_grad,
+               pin_memory=pin_memory, **kwargs)
+    if memory_format is not _mf.contiguous_format:
+        _mf.check_format(memory_format, "empty", allow_none=False)
+        t._data = _mf.in_layout(t._data, _mf.format_strides(t._data.shape, memory_format))
+    return t
+
+
+def _like_layout(t, input, memory_format, op):
+    """``t``, a fresh row-major tensor shaped like ``input``, laid out in memory as ``memory_format`` asks:
+    ``preserve_format`` keeps a dense input's strides (PyTorch's rule, see ``_memory_format.output_strides``)."""
+    if memory_format is not _mf.preserve_format:
+        _mf.check_format(memory_format, op)
+    if input._data.flags.c_contiguous and memory_format in (_mf.preserve_format, _mf.contiguous_format, None):
+        return t
+    t._data = _mf.in_layout(t._data, _mf.output_strides(t._data.shape, input.stride(), memory_format))
+    return t
 
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False,
@@ -178,22 +201,27 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, re
     return _finish(arr, device, requires_grad)
 
 
-def _like(factory):
-    def f(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-        return factory(input.shape, dtype=dtype or input.dtype, device=device or input.device,
-                       requires_grad=requires_grad)
+def _like(factory, name):
+    def f(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=_mf.preserve_format):
+        t = factory(input.shape, dtype=dtype or input.dtype, device=device or input.device,
+                    requires_grad=requires_grad)
+        return _like_layout(t, input, memory_format, name)
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = (f"``{factory.__name__}`` with ``input``'s shape, dtype and device (unless given) and, by default, "
+                 "its memory layout")
     return f
 
 
-zeros_like = _like(zeros)
-ones_like = _like(ones)
-empty_like = _like(empty)
+zeros_like = _like(zeros, "zeros_like")
+ones_like = _like(ones, "ones_like")
+empty_like = _like(empty, "empty_like")
 
 
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
-              memory_format=None):
-    return full(input.shape, fill_value, dtype=dtype or input.dtype, device=device or input.device,
-                requires_grad=requires_grad)
+              memory_format=_mf.preserve_format):
+    t = full(input.shape, fill_value, dtype=dtype or input.dtype, device=device or input.device,
+             requires_grad=requires_grad)
+    return _like_layout(t, input, memory_format, "full_like")
 
 
 def _new_factory(name, factory):
@@ -365,15 +393,18 @@ class ToCopy(Op):
     """Change dtype and/or device; the gradient goes back to the source dtype and device."""
 
     @staticmethod
-    def forward(ctx, x, np_dtype, device):
+    def forward(ctx, x, np_dtype, device, strides=None):
         ctx.src_dtype = D._FROM_NP[x.dtype]
         ctx.src_device = CPU if type(x) is np.ndarray else _device_cls("cuda", x.device.id)
+        src = x
         if device is not None:
             x = _backend.to_device(x, device.type, device.index or 0)
         if np_dtype is not None and x.dtype != np_dtype:
             x = x.astype(np_dtype)
-        elif device is None or (type(x) is np.ndarray) == (device.type == "cpu"):
-            x = x.copy()
+        if strides is not None:         # a layout other than row-major (channels_last, or the input's kept)
+            x = _mf.in_layout(x, strides)
+        if x is src:                    # nothing converted: still a copy, in the layout asked for
+            x = x.copy(order="K") if strides is not None else x.copy()
         return x
 
     @staticmethod
@@ -399,23 +430,32 @@ def _parse_to(args, kwargs):
 
 
 @tensor_method("to")
-def to(self, *args, non_blocking=False, copy=False, memory_format=None, **kwargs):
-    """``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other)``; returns self when nothing changes."""
+def to(self, *args, non_blocking=False, copy=False, memory_format=_mf.preserve_format, **kwargs):
+    """``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other)``, ``to(memory_format=...)``; returns
+    self when nothing changes. A copy keeps a dense input's layout unless ``memory_format`` says otherwise."""
     dtype, device = _parse_to(args, kwargs)
+    keep_format = memory_format is _mf.preserve_format or memory_format is None
+    if not keep_format:
+        _mf.check_format(memory_format, "to")
     if device is not None and device.type == "cuda":
         _backend.xp_for("cuda")   # clear error when no GPU
         if device.index is None:
             device = _device_cls("cuda", 0)
     same_dtype = dtype is None or dtype is self.dtype
     same_device = device is None or device == self.device or (device.type == "cpu" and not self.is_cuda)
-    if same_dtype and same_device and not copy:
+    if same_dtype and same_device and not copy and (
+            keep_format or _mf.suggest_format(self._data.shape, self.stride()) is memory_format):
         return self
-    return ToCopy.apply(self, None if same_dtype else D.to_numpy_dtype(dtype), None if same_device else device)
+    strides = None
+    if not (self._data.flags.c_contiguous and (keep_format or memory_format is _mf.contiguous_format)):
+        strides = _mf.output_strides(self._data.shape, self.stride(), memory_format)
+    return ToCopy.apply(self, None if same_dtype else D.to_numpy_dtype(dtype), None if same_device else device,
+                        strides)
 
 
 def _caster(name, dtype):
-    def m(self, memory_format=None):
-        return to(self, dtype)
+    def m(self, memory_format=_mf.preserve_format):
+        return to(self, dtype, memory_format=memory_format)
     m.__name__ = name
     setattr(Tensor, name, m)
 
@@ -432,22 +472,26 @@ def type_as(self, other):
 
 
 @tensor_method("cpu")
-def cpu(self, memory_format=None):
-    return to(self, "cpu")
+def cpu(self, memory_format=_mf.preserve_format):
+    return to(self, "cpu", memory_format=memory_format)
 
 
 @tensor_method("cuda")
-def cuda(self, device=None, non_blocking=False, memory_format=None):
+def cuda(self, device=None, non_blocking=False, memory_format=_mf.preserve_format):
     dev = _device_cls("cuda", device if isinstance(device, int) else 0) if not isinstance(device, (str,
                                                                                                     _device_cls)) \
         else as_device(device)
-    return to(self, dev)
+    return to(self, dev, memory_format=memory_format)
 
 
 class Clone(Op):
     @staticmethod
-    def forward(ctx, x):
-        return x.copy()
+    def forward(ctx, x, strides=None):
+        if strides is None:             # row-major
+            return x.copy()
+        out = _mf.empty_strided_array(xp_of(x), x.shape, strides, x.dtype)
+        out[...] = x
+        return out
 
     @staticmethod
     def backward(ctx, g):
@@ -455,5 +499,15 @@ class Clone(Op):
 
 
 @tensor_method("clone")
-def clone(input, *, memory_format=None):
-    return Clone.apply(input)
+def clone(input, *, memory_format=_mf.preserve_format):
+    """A differentiable copy. ``preserve_format`` (the default) keeps a dense input's strides (a transposed or
+    channels-last tensor stays so), else the layout its strides suggest; other formats lay the copy out so."""
+    a = input._data
+    if memory_format is _mf.contiguous_format or (
+            a.flags.c_contiguous and (memory_format is _mf.preserve_format or memory_format is None)):
+        return Clone.apply(input)
+    _mf.check_format(memory_format, "clone")
+    strides = _mf.output_strides(a.shape, input.stride(), memory_format)
+    if strides == _mf.contiguous_strides(a.shape):
+        strides = None
+    return Clone.apply(input, strides)

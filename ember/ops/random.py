@@ -39,12 +39,13 @@ from .. import _backend
 from .. import _dtype as D
 from .. import _random
 from .. import _device as _device_mod
+from .. import _memory_format as _mf
 from .._device import as_device
 from .._random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,  # noqa: F401
                        set_rng_state)
 from .._size import Size
 from ._util import Tensor, tensor_method
-from .creation import _finish, _size_args
+from .creation import _finish, _size_args, empty_like
 
 __all__ = ["Generator", "default_generator", "manual_seed", "seed", "initial_seed", "get_rng_state",
            "set_rng_state", "rand", "randn", "randint", "randperm", "normal", "bernoulli", "multinomial", "poisson",
@@ -813,23 +814,39 @@ def poisson(input, generator=None):
 
 
 # ---- _like ----
-def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None,
-              generator=None):
+def _shell_like(input, dtype, device, memory_format):
+    """An empty tensor like ``input`` in the layout ``memory_format`` asks for, or None when that is row-major
+    (then the plain factory runs). Other layouts are filled in place, so samples land in memory order."""
+    shell = empty_like(input, dtype=dtype, device=device, memory_format=memory_format)
+    return None if shell._data.flags.c_contiguous else shell
+
+
+def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=_mf.preserve_format, generator=None):
+    shell = _shell_like(input, dtype, device, memory_format)
+    if shell is not None:
+        return shell.uniform_(generator=generator).requires_grad_(requires_grad)
     return rand(input.shape, dtype=dtype or input.dtype, device=device or input.device,
                 requires_grad=requires_grad, generator=generator)
 
 
-def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None,
-               generator=None):
+def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+               memory_format=_mf.preserve_format, generator=None):
+    shell = _shell_like(input, dtype, device, memory_format)
+    if shell is not None:
+        return shell.normal_(generator=generator).requires_grad_(requires_grad)
     return randn(input.shape, dtype=dtype or input.dtype, device=device or input.device,
                  requires_grad=requires_grad, generator=generator)
 
 
 def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None, requires_grad=False,
-                 memory_format=None, generator=None):
+                 memory_format=_mf.preserve_format, generator=None):
     """``randint_like(x, high)`` or ``randint_like(x, low, high)``."""
     if high is None:
         low, high = 0, low
+    shell = _shell_like(input, dtype, device, memory_format)
+    if shell is not None:
+        return shell.random_(low, high, generator=generator).requires_grad_(requires_grad)
     return randint(low, high, input.shape, dtype=dtype or input.dtype, device=device or input.device,
                    requires_grad=requires_grad, generator=generator)
 
@@ -851,15 +868,25 @@ def _fill(t, kind, generator, normal_path=False, **kw):
     elif not t.is_cuda and kind == "uniform" and a.flags.f_contiguous:
         _fill_flat(kind, g, a.T.reshape(-1), **kw)        # memory order
     else:
+        order = _memory_order(a)
         if a.flags.c_contiguous:
             arr = _sample(kind, g, a.shape, npdt, t.device, contiguous=True, **kw)
-        elif a.flags.f_contiguous:   # TensorIterator walks memory order
-            arr = _sample(kind, g, a.shape[::-1], npdt, t.device, contiguous=False, **kw).T
+        elif order is not None:     # dense (transposed, channels-last ...): TensorIterator walks memory order
+            arr = _sample(kind, g, tuple(a.shape[d] for d in order), npdt, t.device, contiguous=False, **kw)
+            arr = arr.transpose(tuple(np.argsort(order)))
         else:
             arr = _sample(kind, g, a.shape, npdt, t.device, contiguous=False, **kw)
         a[...] = arr
     t._version[0] += 1
     return t
+
+
+def _memory_order(a):
+    """The dims of a dense array from outermost to innermost in memory; None when it has gaps or overlaps."""
+    strides = _mf.array_strides(a)
+    if not _mf.is_non_overlapping_and_dense(a.shape, strides):
+        return None
+    return sorted(range(a.ndim), key=lambda d: -strides[d])
 
 
 def _require_float(t, op):

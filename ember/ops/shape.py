@@ -18,6 +18,7 @@ import operator
 
 import numpy as np
 
+from .. import _memory_format as _mf
 from .._size import Size
 from ._util import Op, Tensor, _wrap_dim, tensor_method, xp_of
 
@@ -735,11 +736,19 @@ def as_strided(input, size, stride, storage_offset=None):
 
 
 @tensor_method("contiguous")
-def contiguous(self, memory_format=None):
-    """``self`` when already C-contiguous, else a contiguous copy (``clone``)."""
-    if self._data.flags.c_contiguous:
-        return self
-    return self.clone()
+def contiguous(self, *, memory_format=_mf.contiguous_format):
+    """``self`` when already contiguous in ``memory_format`` (row-major by default, or ``torch.channels_last``
+    ...), else a copy laid out so (``clone(memory_format=...)``)."""
+    if memory_format is _mf.contiguous_format:
+        if self._data.flags.c_contiguous:
+            return self
+    else:
+        _mf.check_format(memory_format, "contiguous", allow_none=False)
+        if self.is_contiguous(memory_format=memory_format):
+            return self
+        if memory_format is _mf.preserve_format:
+            raise RuntimeError("preserve memory format is unsupported by the contiguous operator")
+    return self.clone(memory_format=memory_format)
 
 
 swapaxes = swapdims = transpose

@@ -565,13 +565,17 @@ class Module:
         return self
 
     def to(self, *args, **kwargs):
-        """``to(device)``, ``to(dtype)``, ``to(device, dtype)``, ``to(tensor)``: converts in place, returns ``self``.
+        """``to(device)``, ``to(dtype)``, ``to(device, dtype)``, ``to(tensor)``, ``to(memory_format=...)``:
+        converts in place, returns ``self``.
 
-        Only floating point (and complex) parameters and buffers change dtype.
+        Only floating point (and complex) parameters and buffers change dtype; ``memory_format`` (e.g.
+        ``torch.channels_last``) applies to the 4-D and 5-D ones, as PyTorch's.
         """
         from ...ops.creation import _parse_to  # noqa: WPS433 - ops is a lower layer, loaded lazily here
+        from ... import _memory_format as _mf  # noqa: WPS433
         non_blocking = kwargs.pop("non_blocking", False)
-        kwargs.pop("memory_format", None)
+        memory_format = kwargs.pop("memory_format", None)
+        _mf.check_format(memory_format, "to")
         kwargs.pop("copy", None)
         args = tuple(a for a in args if not isinstance(a, bool))   # to(device, dtype, non_blocking)
         dtype, device = _parse_to(args, dict(kwargs))
@@ -581,9 +585,10 @@ class Module:
                                 f"dtype={dtype}")
 
         def convert(t):
+            fmt = memory_format if memory_format is not None and t.dim() in (4, 5) else _mf.preserve_format
             if t.is_floating_point() or t.is_complex():
-                return t.to(device, dtype, non_blocking=non_blocking)
-            return t.to(device, non_blocking=non_blocking)
+                return t.to(device, dtype, non_blocking=non_blocking, memory_format=fmt)
+            return t.to(device, non_blocking=non_blocking, memory_format=fmt)
         return self._apply(convert)
 
     def cuda(self, device=None):
