@@ -31,6 +31,7 @@ from .ops.creation import LEGACY_TYPES as _LEGACY  # noqa: E402
 
 globals().update(_LEGACY)
 del _LEGACY
+from .storage import *  # noqa: E402,F401,F403 - UntypedStorage, TypedStorage, FloatStorage ...; Tensor.storage()
 
 
 # Submodules and library functions load on first use: `import ember` stays fast and light.

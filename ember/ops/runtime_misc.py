@@ -32,8 +32,9 @@ def get_device(input):
 
 
 def is_storage(obj):
-    """Whether ``obj`` is a tensor storage. Ember tensors hold arrays, not Storage objects: always False."""
-    return False
+    """Whether ``obj`` is a storage (``torch.UntypedStorage`` or ``torch.TypedStorage``)."""
+    from ..storage import TypedStorage, UntypedStorage  # noqa: WPS433 - the library layer, loaded with ember
+    return type(obj) in (UntypedStorage, TypedStorage)
 
 
 def set_warn_always(b):
