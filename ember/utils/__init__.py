@@ -1,8 +1,8 @@
 """``ember.utils``: ``data`` (datasets, samplers, DataLoader), ``tensorboard``, ``checkpoint``, ``hooks``,
-``model_zoo`` and ``dlpack``, imported on first use."""
+``model_zoo``, ``dlpack`` and ``benchmark``, imported on first use."""
 import importlib
 
-_SUBMODULES = ("data", "tensorboard", "checkpoint", "hooks", "model_zoo", "dlpack")
+_SUBMODULES = ("data", "tensorboard", "checkpoint", "hooks", "model_zoo", "dlpack", "benchmark")
 
 
 def __getattr__(name):
