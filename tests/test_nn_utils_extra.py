@@ -21,9 +21,7 @@ import ember.nn as enn
 from ember.nn.utils import parametrizations as EPs
 from ember.nn.utils import parametrize as EP
 from ember.nn.utils import prune as EPr
-from ember.nn.utils.parametrizations import _householder_product_ops, _matrix_exp_taylor
 from ember.nn.utils.prune import _topk_indices
-from oracle import check
 
 RNG = np.random.default_rng(0)
 
@@ -293,27 +291,6 @@ def test_weight_norm_parametrization_loads_legacy_state_dict():
     np.testing.assert_allclose(e_mod.parametrizations.weight.original0.detach().numpy(),
                                legacy.weight_g.detach().numpy())
     np.testing.assert_allclose(e_mod.weight.detach().numpy(), legacy.weight.detach().numpy(), rtol=1e-6)
-
-
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_fallback_matrix_exp_and_householder_product_match_torch(dtype):
-    # used by orthogonal() when Ember has no native matrix_exp / linalg.householder_product
-    check(lambda t, a: _matrix_exp_taylor(a) if t is ember else torch.matrix_exp(a), [(2, 4, 4)], dtype=dtype)
-    check(lambda t, a: _matrix_exp_taylor(a) if t is ember else torch.matrix_exp(a), [(3, 3)], dtype=dtype,
-          low=-3, high=3)     # a norm that needs squarings
-    check(lambda t, a, tau: (_householder_product_ops(a, tau) if t is ember
-                             else torch.linalg.householder_product(a, tau)), [(2, 5, 3), (2, 3)], dtype=dtype)
-
-
-@pytest.mark.parametrize("orthogonal_map, shape", [("matrix_exp", (4, 4)), ("householder", (5, 3))])
-def test_orthogonal_with_the_fallbacks(monkeypatch, orthogonal_map, shape):
-    monkeypatch.setattr(EPs, "_matrix_exp", _matrix_exp_taylor)
-    monkeypatch.setattr(EPs, "_householder_product", _householder_product_ops)
-    t_mod, e_mod = seeded_pair(lambda: tnn.Linear(shape[1], shape[0]), lambda: enn.Linear(shape[1], shape[0]))
-    TPs.orthogonal(t_mod, orthogonal_map=orthogonal_map)
-    EPs.orthogonal(e_mod, orthogonal_map=orthogonal_map)
-    load_from_torch(e_mod, t_mod)
-    run_both(e_mod, t_mod, (2, shape[1]))
 
 
 def test_orthogonal_errors():

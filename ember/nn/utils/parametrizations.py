@@ -10,7 +10,6 @@ Each registers a small Module as a parametrization of ``module.<name>``:
 * ``orthogonal``: ``w`` orthogonal (or with orthonormal rows/columns), through the matrix
   exponential, the Cayley map or a product of Householder reflectors.
 """
-import math
 from enum import Enum, auto
 
 from ... import linalg as _linalg
@@ -42,78 +41,6 @@ def _norm_except_dim(v, dim):
 def _weight_norm(v, g, dim):
     """PyTorch's ``_weight_norm``: ``v * g / ||v||`` with the norm over every dim but ``dim``."""
     return v * (g / _norm_except_dim(v, dim))
-
-
-def _matrix_exp(A):
-    """exp(A): Ember's ``matrix_exp`` op when it has one, else ``_matrix_exp_taylor``."""
-    native = getattr(_ops, "public", {}).get("matrix_exp")
-    return native(A) if native is not None else _matrix_exp_taylor(A)
-
-
-def _matrix_exp_taylor(A):
-    """exp(A) of a (batch of) square matrices: scaling and squaring of a degree-14 Taylor polynomial.
-
-    Built from Ember ops so that autograd differentiates it. The scaling makes ``||A / 2^s||_1 <= 1/2``,
-    where the truncation error (< 0.5^15 / 15!) is below float64 round-off.
-    """
-    n = A.shape[-1]
-    with no_grad():
-        norm1 = float(A.abs().sum(-2).max()) if A.numel() else 0.0
-    s = max(0, math.ceil(math.log2(norm1 / 0.5))) if norm1 > 0.5 else 0
-    X = A / (2.0 ** s)
-    Id = eye(n, dtype=A.dtype, device=A.device)
-    P = Id
-    for k in range(14, 0, -1):          # Horner: I + X (I + X/2 (I + X/3 (...)))
-        P = Id + (X @ P) / k
-    for _ in range(s):
-        P = P @ P
-    return P
-
-
-def _householder_product(A, tau):
-    """``linalg.householder_product`` when Ember has it, else ``_householder_product_ops``."""
-    native = getattr(_linalg, "householder_product", None)
-    return native(A, tau) if native is not None else _householder_product_ops(A, tau)
-
-
-def _householder_product_ops(A, tau):
-    """The first ``k`` columns of ``H_1 ... H_k`` with ``H_i = I - tau_i v_i v_i^T`` and ``v_i`` column ``i`` of
-    ``A`` below the diagonal with a 1 on it (LAPACK's ``orgqr``), from Ember ops (autograd sees through).
-    ``A``: (..., n, k), ``tau``: (..., k)."""
-    n, k = A.shape[-2], A.shape[-1]
-    V = A.tril(-1) + eye(n, k, dtype=A.dtype, device=A.device)
-    Q = eye(n, k, dtype=A.dtype, device=A.device)
-    for i in range(k - 1, -1, -1):      # Q = H_i Q, last reflector first
-        v = V[..., :, i:i + 1]
-        Q = Q - tau[..., i:i + 1].unsqueeze(-1) * (v @ (v.mT @ Q))
-    return Q
-
-
-def _geqrf(Q):
-    """LAPACK's ``geqrf`` of a tall (batch of) matrix: R on and above the diagonal, the Householder vectors
-    (without their leading 1) below it, and the ``tau`` factors. No autograd (used under no_grad)."""
-    xp = xp_of(Q._data)
-    a = Q._data.copy()
-    n, k = a.shape[-2], a.shape[-1]
-    tau = xp.zeros(a.shape[:-2] + (k,), dtype=a.dtype)
-    for j in range(min(n, k)):
-        alpha = a[..., j, j].copy()
-        x = a[..., j + 1:, j]
-        xnorm = xp.sqrt((x * x).sum(-1))
-        reflect = xnorm != 0                                   # else H_j = I (tau = 0), as dlarfg
-        beta = -xp.copysign(xp.hypot(alpha, xnorm), alpha)
-        denom = xp.where(reflect, alpha - beta, 1)
-        v = x / denom[..., None]
-        t = xp.where(reflect, (beta - alpha) / xp.where(reflect, beta, 1), 0)
-        a[..., j + 1:, j] = v
-        a[..., j, j] = xp.where(reflect, beta, alpha)
-        tau[..., j] = t
-        # apply H_j = I - t [1; v][1; v]^T to the remaining columns
-        rest_top, rest = a[..., j, j + 1:], a[..., j + 1:, j + 1:]
-        w = rest_top + (v[..., :, None] * rest).sum(-2)
-        a[..., j, j + 1:] = rest_top - t[..., None] * w
-        a[..., j + 1:, j + 1:] = rest - t[..., None, None] * v[..., :, None] * w[..., None, :]
-    return Tensor._wrap(a), Tensor._wrap(tau)
 
 
 def _is_orthogonal(Q):
@@ -161,7 +88,7 @@ class _Orthogonal(Module):
                 X = cat([X, X.new_zeros(n, n - k).expand(*X.shape[:-2], -1, -1)], dim=-1)
             A = X - X.mH        # skew-symmetric: its exponential / Cayley transform is orthogonal
             if self.orthogonal_map == _OrthMaps.matrix_exp:
-                Q = _matrix_exp(A)
+                Q = _ops.public["matrix_exp"](A)
             else:               # (I - A/2)^{-1} (I + A/2)
                 Id = eye(n, dtype=A.dtype, device=A.device)
                 Q = _linalg.solve(Id - 0.5 * A, Id + 0.5 * A)
@@ -170,7 +97,7 @@ class _Orthogonal(Module):
         else:
             A = X.tril(diagonal=-1)
             tau = 2.0 / (1.0 + (A * A).sum(dim=-2))
-            Q = _householder_product(A, tau)
+            Q = _linalg.householder_product(A, tau)
             # X's diagonal (+-1, not trained: the int cast cuts the gradient) picks each reflector's sign
             Q = Q * X.diagonal(dim1=-2, dim2=-1).int().unsqueeze(-2)
         if hasattr(self, "base"):
@@ -195,7 +122,7 @@ class _Orthogonal(Module):
                     raise NotImplementedError("It is not possible to assign to the matrix exponential or the Cayley "
                                               "parametrizations when use_trivialization=False.")
                 # Householder: the reflectors of Q's QR decomposition, with diag(R) > 0 encoded as signs
-                A, tau = _geqrf(Q)
+                A, tau = _ops.public["geqrf"](Q)
                 xp = xp_of(A._data)
                 d = xp.sign(A._data.diagonal(axis1=-2, axis2=-1))
                 d = d * xp.where(tau._data == 0, -1, 1).astype(d.dtype)   # no reflection there: flip back
