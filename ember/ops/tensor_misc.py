@@ -743,12 +743,14 @@ def _dim_order_perm(shape, strides, ambiguous_raises):
 def dim_order(self, *, ambiguity_check=False):
     """The dims from outermost to innermost in memory: ``(0, 1, 2, 3)`` contiguous, ``(0, 2, 3, 1)`` channels-last.
 
-    ``ambiguity_check=True`` raises when the order is not unique (a size-1 dim, equal or zero strides). A list of
-    memory formats is accepted as in PyTorch, but Ember has no memory-format objects, so only ``[]`` can be given.
+    ``ambiguity_check=True``, or a list of memory formats, raises when the order is not unique (a size-1 dim,
+    equal or zero strides), as PyTorch 2.13 does for both.
     """
-    if not isinstance(ambiguity_check, bool):
-        if not isinstance(ambiguity_check, list) or ambiguity_check:   # (no torch.memory_format exists in Ember)
-            raise TypeError("The ambiguity_check argument must be a bool or a list of memory formats.")
+    from .._memory_format import memory_format
+    formats = ambiguity_check if isinstance(ambiguity_check, list) else []
+    if not isinstance(ambiguity_check, bool) and not (
+            isinstance(ambiguity_check, list) and all(isinstance(m, memory_format) for m in formats)):
+        raise TypeError("The ambiguity_check argument must be a bool or a list of memory formats.")
     check = ambiguity_check is True or isinstance(ambiguity_check, list)
     shape, strides = tuple(self.shape), self.stride()
     if check and (any(s == 1 for s in shape) or any(a == b for a, b in zip(strides, strides[1:]))):
@@ -770,7 +772,7 @@ _SET_OVERLOADS = (" * ()\n * (torch.Storage source)\n * (torch.Storage source, i
 def set_(self, *args, **kwargs):
     """``t.set_(source)``: ``t`` now shares ``source``'s memory, shape and strides; ``t.set_()`` makes it empty.
 
-    (PyTorch's Storage forms need storages, which Ember does not have.) As in PyTorch, a tensor set from one
+    (``ember.storage`` adds the Storage forms, ``set_(storage, offset, size, stride)``.) As in PyTorch, a tensor set from one
     that requires grad requires grad, and backward through it raises: ``set_`` has no derivative.
     """
     source = args[0] if len(args) == 1 and not kwargs else kwargs.get("source") if len(kwargs) == 1 and \
