@@ -84,5 +84,13 @@ def _batched_grad(outputs, inputs, grads, retain_graph, create_graph, allow_unus
 # Imported, not forwarded lazily: importing the submodule ``gradcheck`` inside a function would rebind
 # ``ember.autograd.gradcheck`` to the module (as in PyTorch, the function shadows its module).
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: E402
-from . import anomaly_mode, functional, graph, profiler, variable  # noqa: E402
+from . import anomaly_mode, functional, graph, variable  # noqa: E402
 from .variable import Variable  # noqa: E402
+
+
+def __getattr__(name):
+    # ``autograd.profiler`` (gzip, json, threading ...) loads on first use: it is not needed to train
+    if name == "profiler":
+        import importlib
+        return importlib.import_module(f"{__name__}.profiler")
+    raise AttributeError(f"module '{__name__}' has no attribute '{name}'")
