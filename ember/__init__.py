@@ -48,6 +48,8 @@ _LAZY = {
     "testing": "ember.testing", "profiler": "ember.profiler", "multiprocessing": "ember.multiprocessing",
     "distributed": "ember.distributed", "jit": "ember.jit", "version": "ember.version", "mps": "ember.mps",
     "xpu": "ember.xpu", "accelerator": "ember.accelerator", "types": "ember.types", "vmap": ("ember.func", "vmap"),
+    "compiler": "ember.compiler", "library": "ember.library", "overrides": "ember.overrides", "signal": "ember.signal",
+    "quasirandom": "ember.quasirandom", "GradScaler": ("ember.amp", "GradScaler"),
 }
 
 
