@@ -12,6 +12,7 @@ import numpy as np
 
 from . import _backend
 from . import _dtype as D
+from . import _layout
 from . import _memory_format as _mf
 from ._device import CPU, device as _device_cls
 from ._size import Size
@@ -179,7 +180,7 @@ class Tensor:
 
     @property
     def layout(self):
-        return "torch.strided"
+        return _layout.strided
 
     @property
     def is_sparse(self):

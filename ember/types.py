@@ -8,6 +8,7 @@ from typing import IO, Union
 
 from ._device import device as _device
 from ._dtype import dtype as _dtype
+from ._layout import layout as _layout
 from ._size import Size
 from ._tensor import Tensor
 
@@ -19,7 +20,6 @@ _float = float
 _complex = complex
 _str = str
 _bytes = bytes
-_layout = str                           # Ember's layouts are the strings "torch.strided" ...
 _size = Union[Size, list[int], tuple[int, ...]]
 _symsize = Union[Size, Sequence[int]]
 _dispatchkey = str

@@ -11,13 +11,14 @@ import math
 from collections.abc import Iterable
 
 from ... import _dtype as D
+from ..._layout import strided
 from ...ops.creation import arange, empty, linspace, ones, tensor
 from ...ops.special import i0
 
 __all__ = ["bartlett", "blackman", "cosine", "exponential", "gaussian", "general_cosine", "general_hamming",
            "hamming", "hann", "kaiser", "nuttall"]
 
-_STRIDED = "torch.strided"
+_STRIDED = strided
 
 
 def _checks(name, M, dtype, layout):
