@@ -19,6 +19,11 @@ from . import _dtype as D
 on = False                      # any device type enabled (read by op entry points)
 _enabled = {"cpu": False, "cuda": False}
 _dtype = {"cpu": D.bfloat16, "cuda": D.float16}
+# PyTorch's cache flag and nesting depth (``torch.is_autocast_cache_enabled``, ``autocast_increment_nesting``):
+# ``autocast`` sets the flag and counts its depth as PyTorch's does. Ember keeps no cache of cast weights (each
+# op casts its inputs when it runs), so the flag is reported back and changes nothing else.
+cache_enabled = True
+nesting = 0
 
 # Entry points that call ``lower`` (PyTorch's 'lower_precision_fp' list for CPU, the ops Ember has; CUDA's
 # list holds these too). ``lower`` does not consult it: tests check that each caller is listed here.

@@ -39,7 +39,7 @@ class autocast:  # noqa: N801 - PyTorch's name
                                "supports 'cpu' and 'cuda')")
         self.device = device_type
         self.fast_dtype = _autocast.get_dtype(device_type) if dtype is None else dtype
-        self._cache_enabled = True if cache_enabled is None else bool(cache_enabled)
+        self._cache_enabled = _autocast.cache_enabled if cache_enabled is None else bool(cache_enabled)
         enabled = bool(enabled)
         if enabled and device_type == "cuda" and _backend.cupy_module() is None:
             warnings.warn("CUDA is not available or torch_xla is imported. Disabling autocast.", stacklevel=2)
@@ -57,10 +57,15 @@ class autocast:  # noqa: N801 - PyTorch's name
 
     def __enter__(self):
         self._prev = _autocast.set_state(self.device, self._enabled, self.fast_dtype)
+        self._prev_cache = _autocast.cache_enabled
+        _autocast.nesting += 1
+        _autocast.cache_enabled = self._cache_enabled
         return self
 
     def __exit__(self, exc_type, exc, tb):
+        _autocast.nesting -= 1
         _autocast.set_state(self.device, *self._prev)
+        _autocast.cache_enabled = self._prev_cache
         return False
 
     def __call__(self, fn):
