@@ -189,8 +189,6 @@ def _network(name, mode, x, batch_sizes, hx, params, has_biases, num_layers, dro
                 if h0.shape[-1] != w_hh.shape[1]:
                     raise RuntimeError(f"{name}: hx has hidden size {h0.shape[-1]} but the weights of layer {layer} "
                                        f"have {w_hh.shape[1]}")
-                if b_ih is not None and b_hh is None:
-                    b_hh = b_ih.new_zeros(b_ih.shape)
                 res = rnn_layer(layer_x, h0, c0, w_ih, w_hh, b_ih, b_hh, batch_sizes, mode, reverse=d == 1)
             outs.append(res[0])
             h_n.append(res[1])
@@ -207,7 +205,9 @@ def _rnn(name, mode, args, kwargs):
     common = (a["hx"], a["params"], a["has_biases"], a["num_layers"], a["dropout"], a["train"], a["bidirectional"])
     if packed:
         data, bs = a["data"], a["batch_sizes"]
-        if not isinstance(bs, Tensor) or bs.dtype.name != "int64":
+        if not isinstance(bs, Tensor):
+            raise TypeError(f"{name}(): argument 'batch_sizes' must be Tensor, not {type(bs).__name__}")
+        if bs.dtype.name != "int64":
             raise RuntimeError(f"expected scalar type Long but found {_DTYPE_NAMES.get(bs.dtype.name, bs.dtype)} "
                                f"({name}: batch_sizes is PackedSequence's int64 tensor)")
         sizes = [int(b) for b in bs.tolist()]
