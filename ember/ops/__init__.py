@@ -17,3 +17,14 @@ for _info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
     _mod = importlib.import_module(f"{__name__}.{_info.name}")
     for _name in getattr(_mod, "__all__", ()):
         public[_name] = getattr(_mod, _name)
+
+# Operator namespaces made by ember.library (``torch.ops.mylib.foo``), filled when an op is defined.
+namespaces = {}
+
+
+def __getattr__(name):
+    try:
+        return namespaces[name]
+    except KeyError:
+        raise AttributeError(f"module 'ember.ops' has no attribute '{name}' (no custom operator namespace "
+                             f"'{name}' has been defined with torch.library)") from None

@@ -82,10 +82,15 @@ def set_autocast_cpu_enabled(enabled):
     _autocast.set_state("cpu", enabled, _autocast.get_dtype("cpu"))
 
 
-def set_autocast_dtype(device_type, dtype):
+_MISSING = object()
+
+
+def set_autocast_dtype(device_type, dtype=_MISSING):
     """The lower-precision dtype autocast uses on ``device_type`` (PyTorch stores any dtype; ``autocast``
     itself then checks it when it is entered)."""
-    device_type = _autocast_device("set_autocast_dtype", device_type)
+    device_type = _autocast_device("set_autocast_dtype", device_type)   # checked first, as PyTorch does
+    if dtype is _MISSING:
+        raise TypeError("set_autocast_dtype() missing 1 required positional argument: 'dtype'")
     _check_dtype(dtype)
     _autocast.set_state(device_type, _autocast.is_enabled(device_type), dtype)
 
