@@ -18,37 +18,13 @@ from . import autograd as _autograd
 from ._tensor import Tensor
 from .autograd.function import AccumulateGrad
 from .autograd.grad_mode import GradMode, enable_grad
+from .ops._pytree import flatten as _flatten, unflatten as _unflatten
 
 __all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "linearize", "vmap",
            "functional_call", "stack_module_state"]
 
 
 # ---------------------------------------------------------------- pytrees: tuples, lists, dicts of leaves
-def _flatten(tree):
-    """``(leaves, spec)``; ``spec`` rebuilds the tree from the leaves with ``_unflatten``."""
-    if isinstance(tree, (tuple, list)):
-        parts = [_flatten(c) for c in tree]
-        return [x for p in parts for x in p[0]], (type(tree), None, [p[1] for p in parts])
-    if isinstance(tree, dict):
-        parts = [_flatten(c) for c in tree.values()]
-        return [x for p in parts for x in p[0]], (dict, list(tree), [p[1] for p in parts])
-    return [tree], None
-
-
-def _unflatten(leaves, spec):
-    it = iter(leaves)
-
-    def build(s):
-        if s is None:
-            return next(it)
-        kind, keys, children = s
-        values = [build(c) for c in children]
-        if kind is dict:
-            return dict(zip(keys, values))
-        return kind(*values) if hasattr(kind, "_fields") else kind(values)   # namedtuples take positions
-    return build(spec)
-
-
 def _refill(tree, values):
     """``tree`` with its Tensor leaves replaced, in order, by the next items of iterator ``values``."""
     leaves, spec = _flatten(tree)

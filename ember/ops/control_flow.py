@@ -21,45 +21,12 @@ from .. import _dtype as D
 from ..autograd.function import Function
 from ..autograd.grad_mode import GradMode
 from .._tensor import Tensor
+from ._pytree import flatten as _flatten, unflatten as _unflatten
 from .creation import zeros
 
 __all__ = ["cond", "while_loop"]
 
 _ALIAS_HINT = "Return input.clone() instead of input (or of a view of it)."
-
-
-# ---------------------------------------------------------------- nested dict/list/tuple structures
-def _flatten(tree):
-    """(leaves, spec) of a structure of dicts, lists and tuples; everything else is a leaf."""
-    if isinstance(tree, (list, tuple)):
-        leaves, specs = [], []
-        for item in tree:
-            sub, spec = _flatten(item)
-            leaves += sub
-            specs.append(spec)
-        return leaves, (type(tree), None, specs)
-    if isinstance(tree, dict):
-        leaves, specs = [], []
-        for value in tree.values():
-            sub, spec = _flatten(value)
-            leaves += sub
-            specs.append(spec)
-        return leaves, (dict, list(tree), specs)
-    return [tree], None
-
-
-def _unflatten(leaves, spec):
-    it = iter(leaves)
-
-    def build(s):
-        if s is None:
-            return next(it)
-        kind, keys, children = s
-        items = [build(c) for c in children]
-        if kind is dict:
-            return dict(zip(keys, items))
-        return kind(*items) if hasattr(kind, "_fields") else kind(items)
-    return build(spec)
 
 
 # ---------------------------------------------------------------- checks shared by cond and while_loop
