@@ -9,24 +9,13 @@ from ... import cat, nn
 from ...nn import functional as F
 from ._api import WeightsEnum, _ovewrite_named_param, builder
 from ._helpers import weights_entry
+from .googlenet import BasicConv2d   # conv (no bias) -> BatchNorm (eps 1e-3) -> ReLU, as GoogLeNet's
 from ._meta import _IMAGENET_CATEGORIES
 
 __all__ = ["Inception3", "InceptionOutputs", "_InceptionOutputs", "Inception_V3_Weights", "inception_v3"]
 
 InceptionOutputs = namedtuple("InceptionOutputs", ["logits", "aux_logits"])
 _InceptionOutputs = InceptionOutputs
-
-
-class BasicConv2d(nn.Module):
-    """Conv (no bias) -> BatchNorm (eps 1e-3) -> ReLU."""
-
-    def __init__(self, in_channels, out_channels, **kwargs):
-        super().__init__()
-        self.conv = nn.Conv2d(in_channels, out_channels, bias=False, **kwargs)
-        self.bn = nn.BatchNorm2d(out_channels, eps=0.001)
-
-    def forward(self, x):
-        return F.relu(self.bn(self.conv(x)), inplace=True)
 
 
 class InceptionA(nn.Module):
