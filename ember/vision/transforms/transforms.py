@@ -403,23 +403,28 @@ class RandomRotation:
         return s + ")"
 
 
+def _check_translate_scale(translate, scale):
+    """RandomAffine's checks of ``translate`` (fractions in [0, 1]) and ``scale`` (positive), v1 and v2."""
+    if translate is not None:
+        _check_sequence_input(translate, "translate", req_sizes=(2,))
+        for t in translate:
+            if not (0.0 <= t <= 1.0):
+                raise ValueError("translation values should be between 0 and 1")
+    if scale is not None:
+        _check_sequence_input(scale, "scale", req_sizes=(2,))
+        for s in scale:
+            if s <= 0:
+                raise ValueError("scale values should be positive")
+
+
 class RandomAffine:
     """Random rotation, translation (fraction of the size), scale and shear, keeping the centre fixed."""
 
     def __init__(self, degrees, translate=None, scale=None, shear=None, interpolation=InterpolationMode.NEAREST,
                  fill=0, center=None):
         self.degrees = _setup_angle(degrees, name="degrees", req_sizes=(2,))
-        if translate is not None:
-            _check_sequence_input(translate, "translate", req_sizes=(2,))
-            for t in translate:
-                if not (0.0 <= t <= 1.0):
-                    raise ValueError("translation values should be between 0 and 1")
+        _check_translate_scale(translate, scale)
         self.translate = translate
-        if scale is not None:
-            _check_sequence_input(scale, "scale", req_sizes=(2,))
-            for s in scale:
-                if s <= 0:
-                    raise ValueError("scale values should be positive")
         self.scale = scale
         self.shear = _setup_angle(shear, name="shear", req_sizes=(2, 4)) if shear is not None else None
         self.interpolation = _interpolation(interpolation)
