@@ -88,6 +88,27 @@ def _magnitude(magnitudes, index):
     return float(magnitudes[index]) if magnitudes is not None else 0.0
 
 
+def _standard_space(bins, height, width, translate=150.0 / 331.0, top=8, solarize_max=255.0):
+    """The magnitude tables AutoAugment and RandAugment share (v1 and v2), in torchvision's op order:
+    op name -> (magnitudes or None, signed). ``top``: Posterize's bits at bin 0; ``solarize_max``: the
+    Solarize threshold at bin 0 (255 for v1's uint8 scale, 1.0 for v2)."""
+    return {
+        "ShearX": (_linspace(0.0, 0.3, bins), True),
+        "ShearY": (_linspace(0.0, 0.3, bins), True),
+        "TranslateX": (_linspace(0.0, translate * width, bins), True),
+        "TranslateY": (_linspace(0.0, translate * height, bins), True),
+        "Rotate": (_linspace(0.0, 30.0, bins), True),
+        "Brightness": (_linspace(0.0, 0.9, bins), True),
+        "Color": (_linspace(0.0, 0.9, bins), True),
+        "Contrast": (_linspace(0.0, 0.9, bins), True),
+        "Sharpness": (_linspace(0.0, 0.9, bins), True),
+        "Posterize": (_posterize_bits(bins, top, 4), False),
+        "Solarize": (_linspace(solarize_max, 0.0, bins), False),
+        "AutoContrast": (None, False),
+        "Equalize": (None, False),
+    }
+
+
 class AutoAugmentPolicy(Enum):
     """AutoAugment policies learned on different datasets: IMAGENET, CIFAR10 and SVHN."""
     IMAGENET = "imagenet"
@@ -162,22 +183,7 @@ class AutoAugment:
 
     def _augmentation_space(self, num_bins, image_size):
         """op name -> (magnitudes or None, signed); ``image_size`` is (height, width)."""
-        return {
-            "ShearX": (_linspace(0.0, 0.3, num_bins), True),
-            "ShearY": (_linspace(0.0, 0.3, num_bins), True),
-            "TranslateX": (_linspace(0.0, 150.0 / 331.0 * image_size[1], num_bins), True),
-            "TranslateY": (_linspace(0.0, 150.0 / 331.0 * image_size[0], num_bins), True),
-            "Rotate": (_linspace(0.0, 30.0, num_bins), True),
-            "Brightness": (_linspace(0.0, 0.9, num_bins), True),
-            "Color": (_linspace(0.0, 0.9, num_bins), True),
-            "Contrast": (_linspace(0.0, 0.9, num_bins), True),
-            "Sharpness": (_linspace(0.0, 0.9, num_bins), True),
-            "Posterize": (_posterize_bits(num_bins, 8, 4), False),
-            "Solarize": (_linspace(255.0, 0.0, num_bins), False),
-            "AutoContrast": (None, False),
-            "Equalize": (None, False),
-            "Invert": (None, False),
-        }
+        return {**_standard_space(num_bins, *image_size), "Invert": (None, False)}
 
     @staticmethod
     def get_params(transform_num):
@@ -218,22 +224,7 @@ class RandAugment:
         self.fill = fill
 
     def _augmentation_space(self, num_bins, image_size):
-        return {
-            "Identity": (None, False),
-            "ShearX": (_linspace(0.0, 0.3, num_bins), True),
-            "ShearY": (_linspace(0.0, 0.3, num_bins), True),
-            "TranslateX": (_linspace(0.0, 150.0 / 331.0 * image_size[1], num_bins), True),
-            "TranslateY": (_linspace(0.0, 150.0 / 331.0 * image_size[0], num_bins), True),
-            "Rotate": (_linspace(0.0, 30.0, num_bins), True),
-            "Brightness": (_linspace(0.0, 0.9, num_bins), True),
-            "Color": (_linspace(0.0, 0.9, num_bins), True),
-            "Contrast": (_linspace(0.0, 0.9, num_bins), True),
-            "Sharpness": (_linspace(0.0, 0.9, num_bins), True),
-            "Posterize": (_posterize_bits(num_bins, 8, 4), False),
-            "Solarize": (_linspace(255.0, 0.0, num_bins), False),
-            "AutoContrast": (None, False),
-            "Equalize": (None, False),
-        }
+        return {"Identity": (None, False), **_standard_space(num_bins, *image_size)}
 
     def __call__(self, img):
         _, height, width = F.get_dimensions(img)

@@ -12,32 +12,13 @@ from ember.vision import tv_tensors
 from ember.vision.transforms import _rng
 from ember.vision.transforms import autoaugment as _aa
 from ember.vision.transforms import functional as _F
-from ember.vision.transforms.autoaugment import AutoAugmentPolicy, _linspace, _posterize_bits
+from ember.vision.transforms.autoaugment import AutoAugmentPolicy, _linspace, _standard_space
 from ember.vision.transforms.functional import InterpolationMode
 
 from . import functional as F
 from ._transform import Transform
 from ._utils import _check_interpolation, _get_fill, _setup_fill_arg, check_type, tree_flatten, tree_unflatten
 from .functional._utils import is_pure_tensor
-
-
-def _shared_space(bins, height, width, translate, top):
-    """The magnitude tables common to AutoAugment and RandAugment (``top`` bits for Posterize bin 0)."""
-    return {
-        "ShearX": (_linspace(0.0, 0.3, bins), True),
-        "ShearY": (_linspace(0.0, 0.3, bins), True),
-        "TranslateX": (_linspace(0.0, translate * width, bins), True),
-        "TranslateY": (_linspace(0.0, translate * height, bins), True),
-        "Rotate": (_linspace(0.0, 30.0, bins), True),
-        "Brightness": (_linspace(0.0, 0.9, bins), True),
-        "Color": (_linspace(0.0, 0.9, bins), True),
-        "Contrast": (_linspace(0.0, 0.9, bins), True),
-        "Sharpness": (_linspace(0.0, 0.9, bins), True),
-        "Posterize": (_posterize_bits(bins, top, 4), False),
-        "Solarize": (_linspace(1.0, 0.0, bins), False),
-        "AutoContrast": (None, False),
-        "Equalize": (None, False),
-    }
 
 
 class _AutoAugmentBase(Transform):
@@ -102,7 +83,7 @@ class AutoAugment(_AutoAugmentBase):
         self._policies = _aa.AutoAugment._get_policies(self, policy)
 
     def _augmentation_space(self, num_bins, height, width):
-        space = _shared_space(num_bins, height, width, 150.0 / 331.0, 8)
+        space = _standard_space(num_bins, height, width, solarize_max=1.0)
         space["Invert"] = (None, False)
         return space
 
@@ -140,7 +121,7 @@ class RandAugment(_AutoAugmentBase):
         self.num_magnitude_bins = num_magnitude_bins
 
     def _augmentation_space(self, num_bins, height, width):
-        return {"Identity": (None, False), **_shared_space(num_bins, height, width, 150.0 / 331.0, 8)}
+        return {"Identity": (None, False), **_standard_space(num_bins, height, width, solarize_max=1.0)}
 
     def forward(self, *inputs):
         flat_with_spec, image = self._flatten_and_extract_image_or_video(inputs)
