@@ -364,7 +364,7 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
     """
     import functools
 
-    from . import _random, stack
+    from . import _random
 
     if randomness not in ("error", "different", "same"):
         raise RuntimeError(f"Only allowed values for randomness are 'error', 'different', or 'same'. Got {randomness}")
@@ -419,11 +419,12 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
                     raise RuntimeError("vmap: called random operation while in randomness error mode. Please "
                                        "either use the 'same' or 'different' randomness flags on vmap or perform the "
                                        "randomness operation out of vmap")
-        return _stack_results(results, out_dims, name, stack, empty=sizes[0] == 0)
+        return _stack_results(results, out_dims, name, empty=sizes[0] == 0)
     return wrapped
 
 
-def _stack_results(results, out_dims, name, stack, empty):
+def _stack_results(results, out_dims, name, empty):
+    from . import stack
     out_leaves, out_spec = _flatten(results[0])
     prefix = f"vmap({name}, ..., out_dims={out_dims})(<inputs>)"
     dims = _dims_per_leaf(out_dims, results[0], "out", prefix)
